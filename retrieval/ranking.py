@@ -1,0 +1,142 @@
+"""Scoring and selection: pure numpy functions over candidate rows.
+
+`score` mixes prompt relevance, genre fit, taste affinity, seed similarity, fit to feature
+targets and a popularity term steered by the discovery knob. `select` picks tracks greedily by
+maximal marginal relevance (MMR) with a per-artist cap, filling to a length in tracks or
+milliseconds without overshooting a tolerance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+COMPONENTS = ("relevance", "genre", "taste", "seed", "features", "popularity")
+
+
+@dataclass
+class Weights:
+    relevance: float = 1.0
+    genre: float = 1.2
+    taste: float = 0.8
+    seed: float = 1.0
+    features: float = 1.0
+    popularity: float = 0.35
+
+
+@dataclass
+class Candidates:
+    """Everything ranking needs about m candidate rows (arrays of length m)."""
+
+    rows: np.ndarray
+    relevance: np.ndarray
+    popularity: np.ndarray  # 0..1, NaN when unknown
+    durations_ms: np.ndarray  # NaN when unknown
+    artist_codes: np.ndarray
+    vectors: np.ndarray  # (m, d) unit rows, for diversity
+    trust: np.ndarray | None = None  # 0..1, lower for inferred vectors
+    genre: np.ndarray | None = None
+    taste: np.ndarray | None = None
+    seed: np.ndarray | None = None
+    features: np.ndarray | None = None
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def popularity_term(popularity: np.ndarray, discovery: float) -> np.ndarray:
+    """+ for popular tracks when discovery is low, + for obscure ones when it is high; 0 when unknown."""
+    pop = np.where(np.isnan(popularity), 0.5, popularity)
+    # centre at the middle; a log-ish curve so the long tail is not one lump
+    centred = np.sqrt(np.clip(pop, 0, 1)) - 0.6
+    return (1.0 - 2.0 * discovery) * centred
+
+
+def feature_fit(values: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """values (m, f) with NaN for unknown, targets (f,): 1 - mean absolute distance; unknown counts 0.5 off."""
+    if values.size == 0 or targets.size == 0:
+        return np.zeros(len(values), dtype=np.float32)
+    dist = np.abs(values - targets[None, :])
+    dist = np.where(np.isnan(dist), 0.5, dist)
+    return (1.0 - dist.mean(axis=1)).astype(np.float32)
+
+
+def score(c: Candidates, weights: Weights, discovery: float) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Total score per candidate and the weighted contribution of each component."""
+    parts: dict[str, np.ndarray] = {}
+    trust = c.trust if c.trust is not None else np.ones(len(c), dtype=np.float32)
+    parts["relevance"] = weights.relevance * c.relevance * trust
+    if c.genre is not None:
+        parts["genre"] = weights.genre * c.genre
+    if c.taste is not None:
+        parts["taste"] = weights.taste * c.taste
+    if c.seed is not None:
+        parts["seed"] = weights.seed * c.seed * trust
+    if c.features is not None:
+        parts["features"] = weights.features * c.features
+    parts["popularity"] = weights.popularity * popularity_term(c.popularity, discovery)
+    total = np.zeros(len(c), dtype=np.float32)
+    for p in parts.values():
+        total += p.astype(np.float32)
+    return total, parts
+
+
+def select(
+    c: Candidates,
+    scores: np.ndarray,
+    *,
+    target_tracks: int | None = None,
+    target_ms: float | None = None,
+    tolerance: float = 0.05,
+    max_per_artist: int | None = None,
+    diversity: float = 0.3,
+    pool: int = 1500,
+) -> list[int]:
+    """Indices into `c`, in pick order. Stops at `target_tracks`, or once `target_ms` is reached
+    without going over `target_ms * (1 + tolerance)`. Picks maximise score - diversity * max
+    similarity to what is already picked (MMR); the per-artist cap is never exceeded."""
+    if len(c) == 0:
+        return []
+    if target_tracks is None and target_ms is None:
+        target_tracks = 20
+    order = np.argsort(-scores, kind="stable")[:pool]
+    s = scores[order].astype(np.float64)
+    vec = np.asarray(c.vectors[order], dtype=np.float32)
+    dur = np.asarray(c.durations_ms[order], dtype=np.float64)
+    artists = c.artist_codes[order]
+    alive = np.ones(len(order), dtype=bool)
+    max_sim = np.zeros(len(order), dtype=np.float64)
+    per_artist: dict[int, int] = {}
+    picked: list[int] = []
+    total_ms = 0.0
+    ceiling = None if target_ms is None else target_ms * (1 + tolerance)
+    while alive.any():
+        if target_tracks is not None and len(picked) >= target_tracks:
+            break
+        if target_ms is not None and total_ms >= target_ms:
+            break
+        eligible = alive.copy()
+        if ceiling is not None:
+            eligible &= ~np.isnan(dur) & (total_ms + dur <= ceiling)
+        if not eligible.any():
+            break
+        mmr = np.where(eligible, s - diversity * max_sim, -np.inf)
+        j = int(np.argmax(mmr))
+        picked.append(int(order[j]))
+        alive[j] = False
+        if not np.isnan(dur[j]):
+            total_ms += dur[j]
+        a = int(artists[j])
+        per_artist[a] = per_artist.get(a, 0) + 1
+        if max_per_artist is not None and per_artist[a] >= max_per_artist:
+            alive &= artists != a
+        max_sim = np.maximum(max_sim, vec @ vec[j])
+    return picked
+
+
+def top_components(parts: dict[str, np.ndarray], i: int, k: int = 2) -> list[str]:
+    """Names of the k components that contributed most to candidate i's score (positive only)."""
+    vals = sorted(((float(p[i]), name) for name, p in parts.items()), reverse=True)
+    return [name for v, name in vals[:k] if v > 0.02]
