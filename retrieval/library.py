@@ -18,12 +18,13 @@ import numpy as np
 
 from .encoder import TextEncoder
 from .home import Home
+from .lexical import LexicalIndex
 from .tracks import Catalogue
 from .vectors import Vectors, audio_target, load_or_build_vectors
 
 TEXT_WEIGHT = 0.85
 AUDIO_WEIGHT = math.sqrt(1 - TEXT_WEIGHT**2)
-LIBRARY_VERSION = 2
+LIBRARY_VERSION = 3
 
 Progress = Callable[[str, int, int], None]
 
@@ -58,6 +59,7 @@ class Library:
     index: object  # retrieval.index.VectorIndex
     encoder: TextEncoder
     text_mean: np.ndarray  # (text_dim,) mean text vector, subtracted before comparing
+    lexical: LexicalIndex  # BM25 over title, artist, album and genres
 
     @property
     def text_dim(self) -> int:
@@ -76,6 +78,14 @@ class Library:
         q = np.concatenate([TEXT_WEIGHT * parts_text, AUDIO_WEIGHT * parts_audio])
         norm = float(np.linalg.norm(q))
         return q / norm if norm > 0 else None
+
+    def genre_matrix(self):
+        """Sparse track x genre-term matrix (built on first use, then kept)."""
+        if getattr(self, "_genre_matrix", None) is None:
+            from .genres import GenreMatrix
+
+            self._genre_matrix = GenreMatrix(self.catalogue, list(self.vectors.genre_terms))
+        return self._genre_matrix
 
     def item_mean(self, rows: list[int] | np.ndarray) -> np.ndarray | None:
         rows = np.asarray(rows, dtype=np.int64)
@@ -104,6 +114,9 @@ def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_th
         np.save(tmp / "text_mean.npy", text_mean)
         index = build_index(items, ann_threshold=ann_threshold)
         save_index(index, tmp / "index.faiss")
+        if progress:
+            progress("lexical index", 0, 1)
+        LexicalIndex.build(catalogue).save(tmp / "lexical")
         (tmp / "done.json").write_text(json.dumps({"version": LIBRARY_VERSION, "kind": index.kind, "n": len(items)}))
         shutil.rmtree(directory, ignore_errors=True)
         os.replace(tmp, directory)
@@ -123,7 +136,9 @@ def load_library_parts(home: Home, catalogue: Catalogue, vectors: Vectors, encod
     items = np.load(directory / "items.npy", mmap_mode="r")
     index = load_index(directory / "index.faiss")
     text_mean = np.load(directory / "text_mean.npy")
-    return Library(catalogue=catalogue, vectors=vectors, items=items, index=index, encoder=encoder, text_mean=text_mean)
+    lexical = LexicalIndex.load(directory / "lexical")
+    return Library(catalogue=catalogue, vectors=vectors, items=items, index=index, encoder=encoder,
+                   text_mean=text_mean, lexical=lexical)
 
 
 def load_library(home: Home, encoder: TextEncoder, ann_threshold: int, progress: Progress | None = None) -> Library:

@@ -12,17 +12,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-COMPONENTS = ("relevance", "genre", "taste", "seed", "features", "popularity")
+COMPONENTS = ("relevance", "lexical", "genre", "taste", "artist", "seed", "features", "popularity")
 
 
 @dataclass
 class Weights:
     relevance: float = 1.0
+    lexical: float = 1.0
     genre: float = 1.2
     taste: float = 0.8
+    artist: float = 1.0
     seed: float = 1.0
     features: float = 1.0
-    popularity: float = 0.35
+    popularity: float = 0.6
 
 
 @dataclass
@@ -36,8 +38,10 @@ class Candidates:
     artist_codes: np.ndarray
     vectors: np.ndarray  # (m, d) unit rows, for diversity
     trust: np.ndarray | None = None  # 0..1, lower for inferred vectors
+    lexical: np.ndarray | None = None
     genre: np.ndarray | None = None
     taste: np.ndarray | None = None
+    artist: np.ndarray | None = None
     seed: np.ndarray | None = None
     features: np.ndarray | None = None
     extra: dict[str, np.ndarray] = field(default_factory=dict)
@@ -48,7 +52,7 @@ class Candidates:
 
 def popularity_term(popularity: np.ndarray, discovery: float) -> np.ndarray:
     """+ for popular tracks when discovery is low, + for obscure ones when it is high; 0 when unknown."""
-    pop = np.where(np.isnan(popularity), 0.5, popularity)
+    pop = np.where(np.isnan(popularity), 0.4, popularity)  # no evidence of popularity: a little below the middle
     # centre at the middle; a log-ish curve so the long tail is not one lump
     centred = np.sqrt(np.clip(pop, 0, 1)) - 0.6
     return (1.0 - 2.0 * discovery) * centred
@@ -68,10 +72,14 @@ def score(c: Candidates, weights: Weights, discovery: float) -> tuple[np.ndarray
     parts: dict[str, np.ndarray] = {}
     trust = c.trust if c.trust is not None else np.ones(len(c), dtype=np.float32)
     parts["relevance"] = weights.relevance * c.relevance * trust
+    if c.lexical is not None:
+        parts["lexical"] = weights.lexical * c.lexical
     if c.genre is not None:
         parts["genre"] = weights.genre * c.genre
     if c.taste is not None:
         parts["taste"] = weights.taste * c.taste
+    if c.artist is not None:
+        parts["artist"] = weights.artist * c.artist
     if c.seed is not None:
         parts["seed"] = weights.seed * c.seed * trust
     if c.features is not None:
@@ -133,7 +141,48 @@ def select(
         if max_per_artist is not None and per_artist[a] >= max_per_artist:
             alive &= artists != a
         max_sim = np.maximum(max_sim, vec @ vec[j])
+    if target_ms is not None and picked and total_ms < target_ms * (1 - tolerance):
+        picked = _repair_length(picked, c, scores, order[alive], target_ms, tolerance, max_per_artist)
     return picked
+
+
+def _repair_length(picked, c, scores, spare, target_ms, tolerance, max_per_artist, tries: int = 300) -> list[int]:
+    """Greedy filling stalled short of the target: swap one pick for a spare candidate (or add one)
+    so the total lands inside target +- tolerance, losing as little score as possible."""
+    lo, hi = target_ms * (1 - tolerance), target_ms * (1 + tolerance)
+    dur = np.asarray(c.durations_ms, dtype=np.float64)
+    spare = np.asarray([j for j in spare[:tries] if not np.isnan(dur[j])], dtype=np.int64)
+    if spare.size == 0:
+        return picked
+    total = float(np.nansum(dur[picked]))
+    counts: dict[int, int] = {}
+    for i in picked:
+        counts[int(c.artist_codes[i])] = counts.get(int(c.artist_codes[i]), 0) + 1
+
+    def fits_cap(j: int, leaving: int | None) -> bool:
+        if max_per_artist is None:
+            return True
+        a = int(c.artist_codes[j])
+        n = counts.get(a, 0) - (1 if leaving is not None and int(c.artist_codes[leaving]) == a else 0)
+        return n < max_per_artist
+
+    best: tuple[float, int | None, int] | None = None
+    for j in spare:  # add one more
+        if lo <= total + dur[j] <= hi and fits_cap(int(j), None):
+            loss = -float(scores[j])
+            if best is None or loss < best[0]:
+                best = (loss, None, int(j))
+    for i in picked:  # or swap one out
+        new_totals = total - dur[i] + dur[spare]
+        for j in spare[(new_totals >= lo) & (new_totals <= hi)]:
+            if fits_cap(int(j), i):
+                loss = float(scores[i] - scores[j])
+                if best is None or loss < best[0]:
+                    best = (loss, i, int(j))
+    if best is None:
+        return picked
+    _, out, into = best
+    return [into if p == out else p for p in picked] if out is not None else picked + [into]
 
 
 def top_components(parts: dict[str, np.ndarray], i: int, k: int = 2) -> list[str]:

@@ -1,0 +1,78 @@
+"""A BM25 index over each track's title, artist, album and genre tags (sparse, numpy/scipy only).
+
+Dense vectors know genres and sound; they do not know that "Ghost Stories" is a Coldplay album.
+This sparse side catches names and words; the planner blends both (hybrid retrieval).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from .tracks import Catalogue
+
+TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+STOPWORDS = frozenset(
+    "a an and the of for to in on at by with from my your me i you it is are be this that or no not feat ft "
+    "song songs music playlist mix tracks track best top vol edit remastered remaster version".split()
+)
+K1, B = 1.2, 0.75
+
+
+def tokenize(text: str) -> list[str]:
+    return [t for t in TOKEN.findall((text or "").casefold()) if t not in STOPWORDS and len(t) > 1]
+
+
+class LexicalIndex:
+    """BM25 weights as a sparse (tracks x terms) matrix; a query is a sum of columns."""
+
+    def __init__(self, matrix: sparse.csc_matrix, vocab: dict[str, int]):
+        self.matrix = matrix
+        self.vocab = vocab
+
+    @classmethod
+    def build(cls, catalogue: Catalogue) -> LexicalIndex:
+        vocab: dict[str, int] = {}
+        indptr = [0]
+        indices: list[int] = []
+        albums = catalogue.strings["album"]
+        for i in range(len(catalogue)):
+            text = " ".join((catalogue.titles[i], catalogue.artists[i], albums[i] or "", " ".join(catalogue.genres[i])))
+            for tok in tokenize(text):
+                indices.append(vocab.setdefault(tok, len(vocab)))
+            indptr.append(len(indices))
+        n = len(catalogue)
+        tf = sparse.csr_matrix(
+            (np.ones(len(indices), np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int64)),
+            shape=(n, max(len(vocab), 1)),
+        )
+        tf.sum_duplicates()
+        lengths = np.diff(tf.indptr).astype(np.float32)
+        avg = float(lengths.mean()) if n else 1.0
+        df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        row_norm = np.repeat(K1 * (1 - B + B * lengths / max(avg, 1e-9)), np.diff(tf.indptr))
+        tf.data = (tf.data * (K1 + 1) / (tf.data + row_norm) * idf[tf.indices]).astype(np.float32)
+        return cls(tf.tocsc(), vocab)
+
+    def scores(self, query: str) -> np.ndarray | None:
+        """BM25 score per track, or None when no query word is in the catalogue."""
+        ids = sorted({self.vocab[t] for t in tokenize(query) if t in self.vocab})
+        if not ids:
+            return None
+        return np.asarray(self.matrix[:, ids].sum(axis=1)).ravel().astype(np.float32)
+
+    def save(self, path: Path) -> None:
+        import json
+
+        sparse.save_npz(path.with_suffix(".npz"), self.matrix)
+        path.with_suffix(".json").write_text(json.dumps(self.vocab, ensure_ascii=False))
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        import json
+
+        return cls(sparse.load_npz(path.with_suffix(".npz")).tocsc(), json.loads(path.with_suffix(".json").read_text()))
