@@ -22,7 +22,17 @@ from .checks import PoolFacts, check
 from .constraints import Constraints, Length
 from .playlist import Playlist, PlaylistTrack
 
+PRF_DEPTH = 20
 FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness")
+
+
+def weights_for(taste: TasteProfile | None) -> Weights:
+    """Component weights (chosen on playlists.dev): without a history the request's words carry most
+    (titles, albums, artist names, and the tracks that sound like the best word matches); with one,
+    the listener's own artists and taste outweigh the words."""
+    if taste is None:
+        return Weights(lexical=2.0, seed=2.0, artist=3.0)
+    return Weights(lexical=0.5, seed=1.0, artist=3.0)
 
 
 def filter_spec(c: Constraints) -> FilterSpec:
@@ -159,17 +169,25 @@ def make_playlist(
         top = np.argpartition(-g_all, min(k, len(g_all) - 1))[:k]
         pool_rows.update(int(r) for r in top if allowed[r])
     lexical = library.lexical.scores(c.theme or c.prompt)
+    prf_vec = None
     if lexical is not None:
         lex_allowed = np.where(allowed, lexical, 0.0)
         top = np.argpartition(-lex_allowed, min(k, len(lex_allowed) - 1))[:k]
         pool_rows.update(int(r) for r in top if lex_allowed[r] > 0)
+        # pseudo-relevance feedback: the best lexical hits, as a sound-and-genre query
+        best = top[np.argsort(-lex_allowed[top])][:PRF_DEPTH]
+        best = best[lex_allowed[best] > 0]
+        if seed_vec is None and taste is None and len(best):
+            prf_vec = library.item_mean(best)
+            _, prf_rows = filtered_search(library.index, library.items, prf_vec, k, allowed)
+            pool_rows.update(int(r) for r in prf_rows if r >= 0)
     rows = np.fromiter(sorted(pool_rows), dtype=np.int64, count=len(pool_rows))
 
-    cands = _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
+    cands = _candidates(library, c, rows, text_q, taste, seed_vec if seed_vec is not None else prf_vec, targets, term_scores)
     if lexical is not None and len(rows):
         top_lex = float(lexical.max())
         cands.lexical = (lexical[rows] / top_lex).astype(np.float32) if top_lex > 0 else None
-    scores, parts = score(cands, Weights(), c.discovery)
+    scores, parts = score(cands, weights_for(taste), c.discovery)
     if c.years is not None and len(rows):
         # a known decade passes the year filter, but a track of known year is the safer pick
         unknown_year = np.isnan(np.asarray(cat.column("year")[rows]))
@@ -278,7 +296,7 @@ def _why(library: Library, c: Constraints, cands: Candidates, parts: dict[str, n
             shown = [f"{n} {float(cat.column(n)[t_row]):.2f}" for n, _ in c.targets.items() if not np.isnan(cat.column(n)[t_row])]
             bits.append(", ".join(shown[:2]) if shown else "feel")
         elif name == "seed":
-            bits.append("like " + ", ".join(c.seed_artists[:2]) if c.seed_artists else "like your seeds")
+            bits.append("like " + ", ".join(c.seed_artists[:2]) if c.seed_artists else "sounds like the closest word matches")
         elif name == "popularity":
             bits.append("a hidden gem" if c.discovery >= 0.5 else "a well-known pick")
         else:

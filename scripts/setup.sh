@@ -13,6 +13,10 @@ fi
 stamp=.venv/.segue-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+  log=$(mktemp)
+  if ! .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[test]" >"$log" 2>&1; then
+    cat "$log" >&2; echo "Installing Segue into .venv failed (log above)." >&2; rm -f "$log"; exit 1
+  fi
+  rm -f "$log"
   touch "$stamp"
 fi

@@ -1,0 +1,141 @@
+"""Prompt -> checked playlist latency, import/index build time and memory, without an LLM.
+
+Usage:
+    .venv/bin/python bench/playlist_latency.py                  # both sets: real 66k and generated 1M
+    .venv/bin/python bench/playlist_latency.py --sets real      # only the real catalogue (../shared/data)
+    .venv/bin/python bench/playlist_latency.py --sets demo-1m --reps 2
+
+Each set runs in its own subprocess (so peak memory is that set's own) in a fresh temporary
+SEGUE_HOME: import (or generate) the catalogue, build vectors + FAISS + BM25, then time
+`Segue.playlist` over a fixed list of prompts (one warm-up pass, then --reps timed passes).
+Prints a table and writes JSON to bench/results/playlist_latency.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+CATALOG = ROOT.parent / "shared" / "data" / "catalog.csv.gz"
+RESULTS = ROOT / "bench" / "results" / "playlist_latency.json"
+
+PROMPTS = [
+    "45 minutes of upbeat 90s rock for a road trip, no Nirvana",
+    "an hour of chill electronic for coding",
+    "20 chill jazz songs, max 2 per artist, clean",
+    "120-130 bpm house for a workout",
+    "sad acoustic songs for a rainy day",
+    "hidden gems of 70s soul",
+    "party hip hop from 2010-2015",
+    "something like Radiohead but more upbeat, nothing after 2005",
+    "2 hours of classic rock hits",
+    "instrumental music for studying",
+    "country songs before 1980",
+    "energetic metal, no ballads",
+    "latin dance music for a summer party",
+    "mellow folk for a sunday morning",
+    "90s r&b slow jams",
+    "disco and funk, 30 songs",
+    "ambient music for sleep",
+    "punk from the 80s, one song per artist",
+    "dreamy indie pop",
+    "happy pop songs",
+]
+
+
+def _percentile(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    if not xs:
+        return float("nan")
+    i = min(len(xs) - 1, max(0, int(round(q / 100 * (len(xs) - 1)))))
+    return xs[i]
+
+
+def run_set(name: str, reps: int) -> dict:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    from assistant.app import build
+    from assistant.settings import Settings
+
+    home = Path(tempfile.mkdtemp(prefix=f"segue-bench-{name}-"))
+    app = build(Settings(home=home))
+    t0 = time.perf_counter()
+    if name == "real":
+        app.import_catalogue(CATALOG)
+    else:
+        from retrieval.demo import build_demo_catalogue
+
+        n = 1_000_000
+        cat = build_demo_catalogue(n)
+        cat.meta.update({"label": f"generated {n:,}", "fingerprint": f"bench-{n}"})
+        app._save_catalogue(cat, None)
+    build_s = time.perf_counter() - t0
+    lib = app.library()
+    t1 = time.perf_counter()
+    app2 = build(Settings(home=home))  # a second process start: load memory-mapped parts
+    app2.library()
+    load_s = time.perf_counter() - t1
+    for p in PROMPTS:  # warm-up (encoder caches, page cache)
+        app.playlist(p)
+    times, unsatisfied = [], 0
+    for _ in range(reps):
+        for p in PROMPTS:
+            s = time.perf_counter()
+            pl = app.playlist(p)
+            times.append((time.perf_counter() - s) * 1000)
+            unsatisfied += 0 if pl.report.satisfied else 1
+    return {
+        "set": name,
+        "tracks": len(lib.catalogue),
+        "index": getattr(lib.index, "kind", "?"),
+        "build_s": round(build_s, 1),
+        "load_s": round(load_s, 2),
+        "calls": len(times),
+        "p50_ms": round(_percentile(times, 50), 1),
+        "p95_ms": round(_percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+        "unsatisfied_reports": unsatisfied,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "home": str(home),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sets", default="real,demo-1m", help="comma-separated: real, demo-1m")
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--one", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_set(args.one, args.reps)))
+        return
+    rows = []
+    for name in args.sets.split(","):
+        if name == "real" and not CATALOG.exists():
+            print(f"skipping real: {CATALOG} not found", file=sys.stderr)
+            continue
+        out = subprocess.run([sys.executable, __file__, "--one", name, "--reps", str(args.reps)],
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            print(out.stderr[-2000:], file=sys.stderr)
+            continue
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    cols = ["set", "tracks", "index", "build_s", "load_s", "calls", "p50_ms", "p95_ms", "max_ms", "unsatisfied_reports", "peak_rss_mb"]
+    print(" | ".join(cols))
+    for r in rows:
+        print(" | ".join(str(r[c]) for c in cols))
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"prompts": PROMPTS, "results": rows}, indent=2))
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
