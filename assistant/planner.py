@@ -9,6 +9,7 @@ and selects them (`retrieval.ranking`), and checks the result (`checks.check`).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,7 +24,6 @@ from .constraints import Constraints, Length
 from .playlist import Playlist, PlaylistTrack
 
 PRF_DEPTH = 20
-FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness")
 
 
 def weights_for(taste: TasteProfile | None) -> Weights:
@@ -80,15 +80,6 @@ def genre_term_scores(library: Library, requested: list[str]) -> np.ndarray | No
     return out
 
 
-def popularity(library: Library, rows: np.ndarray) -> np.ndarray:
-    """0..1 popularity; where the catalogue has none, Billboard Hot 100 facts stand in; else NaN."""
-    cat = library.catalogue
-    pop = np.asarray(cat.column("popularity")[rows], dtype=np.float32) / 100.0
-    weeks = np.asarray(cat.column("chart_weeks")[rows], dtype=np.float32)
-    proxy = 0.4 + 0.4 * np.clip(weeks / 20.0, 0, 1)
-    return np.where(np.isnan(pop) & ~np.isnan(weeks), proxy, pop)
-
-
 def _resolve_artists(library: Library, names: list[str]) -> tuple[list[str], list[str]]:
     code_of = artist_code_index(library.catalogue)
     found = [n for n in names if n.casefold() in code_of]
@@ -109,6 +100,72 @@ def _describe_pool(c: Constraints) -> str:
     return ("tracks of " + " ".join(bits)) if bits else "tracks passing these filters"
 
 
+@dataclass
+class Pool:
+    """The merged candidate rows and what was computed on the way (reused for scoring)."""
+
+    rows: np.ndarray
+    text_q: np.ndarray
+    seed_vec: np.ndarray | None
+    lexical: np.ndarray | None
+    term_scores: np.ndarray | None
+
+
+def _top_allowed(values: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k largest positive values among allowed rows, best first."""
+    v = np.where(allowed, values, 0.0)
+    top = np.argpartition(-v, min(k, len(v) - 1))[:k]
+    top = top[np.argsort(-v[top], kind="stable")]
+    return top[v[top] > 0]
+
+
+def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TasteProfile | None, candidate_k: int = 600) -> Pool:
+    """Candidates from the prompt's meaning, its words (BM25), the requested genres, seeds (or, with no
+    seeds and no history, the tracks that sound like the best word matches) and the listener's taste.
+    Each vector source over-fetches, filters and trims in `filtered_search`."""
+    cat = library.catalogue
+    words = c.theme or " ".join(c.genres + c.moods)
+    text_q = library.encoder.encode([words or c.prompt or "music"], kind="query")[0]
+    targets = dict(c.targets.items())
+    k = max(candidate_k, 30 * (c.length.tracks or int((c.length.minutes or 60) / 3.5)))
+    queries: list[tuple[np.ndarray | None, int]] = [(library.query_vector(text_q, targets), k)]
+    gpos = {t: i for i, t in enumerate(library.vectors.genre_terms)}
+    genre_rows_q = [gpos[g] for g in c.genres if g in gpos]
+    if genre_rows_q:
+        gq = np.asarray(library.vectors.genre_vectors)[genre_rows_q].mean(axis=0)
+        queries.append((library.query_vector(gq / max(np.linalg.norm(gq), 1e-9), targets), k))
+    seed_rows = _seed_rows(library, c)
+    seed_vec = library.item_mean(seed_rows) if seed_rows else None
+    queries.append((seed_vec, k))
+    pool_rows: set[int] = set()
+    if taste is not None and len(taste.centroids):
+        queries += [(cen, max(200, k // 2)) for cen in np.asarray(taste.centroids)]
+        # the listener's most-played artists: their other tracks are candidates too
+        top_artists = sorted(taste.artist_affinity, key=taste.artist_affinity.get, reverse=True)[:30]
+        if top_artists:
+            mine = np.isin(cat.artist_codes, np.asarray(top_artists, dtype=np.int32)) & allowed
+            pool_rows.update(np.flatnonzero(mine)[:5000].tolist())
+    term_scores = genre_term_scores(library, c.genres) if c.genres else None
+    if term_scores is not None:
+        # every allowed row scored by genre at once (sparse); the best, popular first, join the pool
+        g_all = library.genre_matrix().scores(term_scores) + 0.2 * library.popularity_prior()
+        pool_rows.update(_top_allowed(g_all, allowed, k).tolist())
+    lexical = library.lexical.scores(words) if words else None
+    if lexical is not None:
+        best = _top_allowed(lexical, allowed, k)
+        pool_rows.update(best.tolist())
+        if seed_vec is None and taste is None and len(best):
+            # pseudo-relevance feedback: the best word matches, as a sound-and-genre query
+            seed_vec = library.item_mean(best[:PRF_DEPTH])
+            queries.append((seed_vec, k))
+    for q, kk in queries:
+        if q is not None:
+            _, found = filtered_search(library.index, library.items, q, kk, allowed)
+            pool_rows.update(int(r) for r in np.ravel(found) if r >= 0)
+    rows = np.fromiter(sorted(pool_rows), dtype=np.int64, count=len(pool_rows))
+    return Pool(rows=rows, text_q=text_q, seed_vec=seed_vec, lexical=lexical, term_scores=term_scores)
+
+
 def make_playlist(
     c: Constraints,
     library: Library,
@@ -118,7 +175,6 @@ def make_playlist(
     default_max_per_artist: int = 2,
     listener: str | None = None,
     exclude_rows: set[int] | None = None,
-    candidate_k: int = 600,
 ) -> Playlist:
     """Build a ranked, checked playlist for `c` from `library`, personalised by `taste` when given."""
     cat = library.catalogue
@@ -126,67 +182,17 @@ def make_playlist(
         c = c.model_copy(update={"length": Length(tracks=default_tracks)})
     spec = filter_spec(c)
     if exclude_rows:
-        spec = FilterSpec(**{**spec.__dict__, "exclude_rows": frozenset(exclude_rows)})
+        spec = replace(spec, exclude_rows=frozenset(exclude_rows))
     found, missing = _resolve_artists(library, c.include_artists)
     allowed = allowed_mask(cat, spec) if not (c.include_artists and not found) else np.zeros(len(cat), dtype=bool)
     cap = c.max_per_artist if c.max_per_artist is not None else (None if c.include_artists else default_max_per_artist)
 
-    # -- candidates: prompt meaning, genres, taste centroids, seeds (over-fetch, filter, trim) --
-    text_q = library.encoder.encode([c.theme or c.prompt or " ".join(c.genres + c.moods) or "music"], kind="query")[0]
-    targets = dict(c.targets.items())
-    queries: list[tuple[np.ndarray, int]] = []
-    prompt_q = library.query_vector(text_q, targets)
-    k = max(candidate_k, 30 * (c.length.tracks or int((c.length.minutes or 60) / 3.5)))
-    queries.append((prompt_q, k))
-    gpos = {t: i for i, t in enumerate(library.vectors.genre_terms)}
-    genre_rows_q = [gpos[g] for g in c.genres if g in gpos]
-    if genre_rows_q:
-        gq = np.asarray(library.vectors.genre_vectors)[genre_rows_q].mean(axis=0)
-        queries.append((library.query_vector(gq / max(np.linalg.norm(gq), 1e-9), targets), k))
-    seed_rows = _seed_rows(library, c)
-    seed_vec = library.item_mean(seed_rows) if seed_rows else None
-    if seed_vec is not None:
-        queries.append((seed_vec, k))
-    pool_rows: set[int] = set()
-    if taste is not None and len(taste.centroids):
-        for cen in np.asarray(taste.centroids):
-            queries.append((cen, max(200, k // 2)))
-        # the listener's most-played artists: their other tracks are candidates too
-        top_artists = sorted(taste.artist_affinity, key=taste.artist_affinity.get, reverse=True)[:30]
-        if top_artists:
-            mine = np.isin(cat.artist_codes, np.asarray(top_artists, dtype=np.int32)) & allowed
-            pool_rows.update(int(r) for r in np.flatnonzero(mine)[:5000])
-    for q, kk in queries:
-        if q is None:
-            continue
-        _, rows = filtered_search(library.index, library.items, q, kk, allowed)
-        pool_rows.update(int(r) for r in np.ravel(rows) if r >= 0)
-    term_scores = genre_term_scores(library, c.genres) if c.genres else None
-    if term_scores is not None:
-        # every allowed row scored by genre at once (sparse), the best ones join the pool
-        g_all = np.where(allowed, library.genre_matrix().scores(term_scores), -1.0)
-        g_all = g_all + 0.2 * np.nan_to_num(popularity(library, np.arange(len(cat))), nan=0.3)
-        top = np.argpartition(-g_all, min(k, len(g_all) - 1))[:k]
-        pool_rows.update(int(r) for r in top if allowed[r])
-    lexical = library.lexical.scores(c.theme or c.prompt)
-    prf_vec = None
-    if lexical is not None:
-        lex_allowed = np.where(allowed, lexical, 0.0)
-        top = np.argpartition(-lex_allowed, min(k, len(lex_allowed) - 1))[:k]
-        pool_rows.update(int(r) for r in top if lex_allowed[r] > 0)
-        # pseudo-relevance feedback: the best lexical hits, as a sound-and-genre query
-        best = top[np.argsort(-lex_allowed[top])][:PRF_DEPTH]
-        best = best[lex_allowed[best] > 0]
-        if seed_vec is None and taste is None and len(best):
-            prf_vec = library.item_mean(best)
-            _, prf_rows = filtered_search(library.index, library.items, prf_vec, k, allowed)
-            pool_rows.update(int(r) for r in prf_rows if r >= 0)
-    rows = np.fromiter(sorted(pool_rows), dtype=np.int64, count=len(pool_rows))
-
-    cands = _candidates(library, c, rows, text_q, taste, seed_vec if seed_vec is not None else prf_vec, targets, term_scores)
-    if lexical is not None and len(rows):
-        top_lex = float(lexical.max())
-        cands.lexical = (lexical[rows] / top_lex).astype(np.float32) if top_lex > 0 else None
+    pool = gather(library, c, allowed, taste)
+    rows = pool.rows
+    cands = _candidates(library, c, rows, pool.text_q, taste, pool.seed_vec, dict(c.targets.items()), pool.term_scores)
+    if pool.lexical is not None and len(rows):
+        top_lex = float(pool.lexical.max())
+        cands.lexical = (pool.lexical[rows] / top_lex).astype(np.float32) if top_lex > 0 else None
     scores, parts = score(cands, weights_for(taste), c.discovery)
     if c.years is not None and len(rows):
         # a known decade passes the year filter, but a track of known year is the safer pick
@@ -203,8 +209,8 @@ def make_playlist(
         PlaylistTrack(track=cat.track(int(cands.rows[i])), why=_why(library, c, cands, parts, i), score=round(float(scores[i]), 4))
         for i in picked
     ]
-    pool = _pool_facts(library, c, allowed, missing)
-    report = check(c, [e.track for e in entries], pool, cap)
+    facts = _pool_facts(library, c, allowed, missing)
+    report = check(c, [e.track for e in entries], facts, cap)
     ranked = cands.rows[np.argsort(-scores, kind="stable")].tolist()
     return Playlist(
         constraints=c,
@@ -235,7 +241,7 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
     text = np.asarray(library.vectors.text[rows], dtype=np.float32)
     items = np.asarray(library.items[rows], dtype=np.float32)
     inferred = np.asarray(library.vectors.text_inferred[rows], dtype=bool)
-    pop = popularity(library, rows)
+    pop = library.popularity(rows)
     cands = Candidates(
         rows=rows,
         relevance=_scaled(text @ text_q) if len(rows) else np.zeros(0, np.float32),

@@ -14,20 +14,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .tracks import Catalogue
+from .tracks import UNIT_FEATURES, Catalogue
 
-NUMERIC = (
-    "danceability",
-    "energy",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-    "loudness",
-    "mode",
-)
+NUMERIC = UNIT_FEATURES + ("tempo", "loudness", "mode")
 KEY_COLUMNS = ("key_sin", "key_cos")
 TARGETABLE = NUMERIC + ("key",)
 

@@ -270,7 +270,6 @@ _INT_COLUMNS = ("key", "mode", "time_signature", "year", "decade", "duration_ms"
 def generate_catalogue(n_tracks: int = DEFAULT_TRACKS, seed: int = DEFAULT_SEED) -> list[Track]:
     """Generate `n_tracks` fictional tracks as validated `Track` models (for large n see `build_demo_catalogue`)."""
     cols = generate_columns(n_tracks, seed)
-    n = len(cols.strings["track_id"])
     lists: dict[str, list] = {}
     for c in FLOAT_COLUMNS:
         arr = cols.floats[c]

@@ -12,7 +12,6 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -86,6 +85,22 @@ class Library:
 
             self._genre_matrix = GenreMatrix(self.catalogue, list(self.vectors.genre_terms))
         return self._genre_matrix
+
+    def popularity_prior(self) -> np.ndarray:
+        """0..1 per row: popularity, else a Hot 100 stand-in, else 0.3 (no evidence). Computed once."""
+        if getattr(self, "_popularity", None) is None:
+            cat = self.catalogue
+            pop = np.asarray(cat.column("popularity"), dtype=np.float32) / 100.0
+            weeks = np.asarray(cat.column("chart_weeks"), dtype=np.float32)
+            proxy = 0.4 + 0.4 * np.clip(weeks / 20.0, 0, 1)
+            pop = np.where(np.isnan(pop) & ~np.isnan(weeks), proxy, pop)
+            self._popularity = pop  # NaN kept: ranking treats unknown itself
+        return np.nan_to_num(self._popularity, nan=0.3)
+
+    def popularity(self, rows: np.ndarray) -> np.ndarray:
+        """0..1 popularity of `rows` (Hot 100 weeks stand in where popularity is missing); NaN unknown."""
+        self.popularity_prior()
+        return self._popularity[rows]
 
     def item_mean(self, rows: list[int] | np.ndarray) -> np.ndarray | None:
         rows = np.asarray(rows, dtype=np.int64)
