@@ -320,19 +320,29 @@ def load_index(path: Path) -> VectorIndex:
 # filtered search
 
 
-def _exact_top_k(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Exact top-k by cosine among `rows` of `vectors` (numpy); ties broken by lower row number."""
-    sub = np.asarray(vectors[rows], dtype=np.float32)
-    norms = np.linalg.norm(sub, axis=1)
-    scores = (sub @ q) / np.maximum(norms, 1e-12)
-    scores = scores.astype(np.float32)
+def _exact_top_k(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int, chunk: int = 32768) -> tuple[np.ndarray, np.ndarray]:
+    """Exact top-k by cosine among `rows` of `vectors` (numpy); ties broken by lower row number.
+    Works through `rows` in chunks so a large allowed set never copies the whole matrix."""
     k = min(k, len(rows))
-    if k < len(rows):
-        part = np.argpartition(-scores, k - 1)[:k]
-    else:
-        part = np.arange(len(rows))
-    order = part[np.lexsort((rows[part], -scores[part]))]
-    return scores[order], rows[order].astype(np.int64)
+    best_s = np.zeros(0, dtype=np.float32)
+    best_r = np.zeros(0, dtype=np.int64)
+    for start in range(0, len(rows), chunk):
+        part_rows = rows[start:start + chunk]
+        sub = np.asarray(vectors[part_rows], dtype=np.float32)
+        scores = ((sub @ q) / np.maximum(np.linalg.norm(sub, axis=1), 1e-12)).astype(np.float32)
+        if k < len(part_rows):
+            top = np.argpartition(-scores, k - 1)[:k]
+            scores, part_rows = scores[top], part_rows[top]
+        best_s = np.concatenate([best_s, scores])
+        best_r = np.concatenate([best_r, part_rows.astype(np.int64)])
+        if len(best_r) > k:
+            top = np.argpartition(-best_s, k - 1)[:k]
+            best_s, best_r = best_s[top], best_r[top]
+    order = np.lexsort((best_r, -best_s))
+    return best_s[order], best_r[order]
+
+
+MAX_FETCH = 200_000  # beyond this many rows from the index, exact search over the allowed rows is cheaper
 
 
 def filtered_search(
@@ -367,9 +377,12 @@ def filtered_search(
     if k == 0 or n_allowed == 0:
         return empty
     want = min(k, n_allowed)
-    fetch = min(n, k * int(overfetch))
-    # Skip the index when the mask is so selective that the over-fetch would not be expected to suffice.
-    if n_allowed * fetch >= want * n:
+    # Over-fetch, filter, trim; fetch more (x8, then x64) when too few survive; then search exactly.
+    # Skip a round when the mask is so selective that its over-fetch would not be expected to suffice.
+    for factor in (1, 8, 64):
+        fetch = min(n, k * int(overfetch) * factor)
+        if n_allowed * fetch < want * n:
+            continue
         scores, rows = index.search(q, fetch)
         scores, rows = scores[0], rows[0]
         keep = rows >= 0
@@ -378,5 +391,7 @@ def filtered_search(
         scores, rows = scores[keep][:k], rows[keep][:k]
         if len(rows) >= want:
             return scores.astype(np.float32), rows.astype(np.int64)
+        if fetch >= min(n, MAX_FETCH):
+            break
     candidates = np.arange(n, dtype=np.int64) if allowed is None else np.flatnonzero(allowed).astype(np.int64)
     return _exact_top_k(vectors, candidates, q[0], k)
