@@ -237,6 +237,12 @@ class Segue:
     def import_history(self, path: Path, user: str) -> dict:
         from retrieval.history import match_listens, read_history
 
+        from retrieval.store import check_listener_name
+
+        try:
+            check_listener_name(user)
+        except ValueError as e:
+            raise BadInput(str(e)) from None
         path = Path(path)
         if not path.exists():
             raise BadInput(f"{path} does not exist. Give a streaming-history JSON file or a folder of them.")

@@ -19,7 +19,10 @@ def as_segue_error(exc: BaseException) -> SegueError | None:
     """Translate the domain errors of lower layers; None when `exc` is not one of ours."""
     from retrieval.history import HistoryImportError
     from retrieval.importers import CatalogueImportError
+    from retrieval.index import IndexFileError
     from retrieval.library import LibraryError
+    from retrieval.store import StoreError
+    from retrieval.vectors import VectorsError
 
     from .parser import ParseError
 
@@ -27,6 +30,6 @@ def as_segue_error(exc: BaseException) -> SegueError | None:
         return exc
     if isinstance(exc, (ParseError, CatalogueImportError, HistoryImportError)):
         return BadInput(str(exc))
-    if isinstance(exc, LibraryError):
+    if isinstance(exc, (LibraryError, IndexFileError, StoreError, VectorsError)):
         return NotReady(str(exc))
     return None

@@ -117,6 +117,11 @@ def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_th
 
     vectors = load_or_build_vectors(catalogue, encoder, home.vectors_root, progress=progress)
     directory = home.index_dir(_index_key(vectors.key, ann_threshold))
+    if (directory / "done.json").exists():
+        try:
+            return load_library_parts(home, catalogue, vectors, encoder, ann_threshold)
+        except (OSError, ValueError):  # a damaged cache (IndexFileError is a ValueError): rebuild it
+            shutil.rmtree(directory, ignore_errors=True)
     if not (directory / "done.json").exists():
         if progress:
             progress("index", 0, 1)

@@ -108,3 +108,14 @@ def test_real_catalogue_road_trip(tmp_path):
     d = json.loads(p.stdout)
     assert "Radiohead" in d["constraints"]["seed_artists"] and d["constraints"]["years"]["max"] == 2005
     assert all(t["year"] is None or t["year"] <= 2005 for t in d["tracks"])
+
+
+def test_damaged_index_cache_is_rebuilt(tmp_path):
+    home, src = tmp_path / "home", tmp_path / "cat.csv"
+    _write_csv(src, 120)
+    run(["catalog", "import", str(src)], home)
+    (index_file,) = list((home / "index").glob("*/index.faiss"))
+    index_file.write_bytes(b"not a faiss index")
+    p = run(["playlist", "20 rock songs", "--json"], home, check=False)
+    assert p.returncode in (0, 1) and json.loads(p.stdout)["tracks"]
+    assert index_file.read_bytes() != b"not a faiss index"
