@@ -381,6 +381,8 @@ def filtered_search(
     # Skip a round when the mask is so selective that its over-fetch would not be expected to suffice.
     for factor in (1, 8, 64):
         fetch = min(n, k * int(overfetch) * factor)
+        if factor > 1 and fetch >= n_allowed // 2:
+            break  # fetching that much costs more than scoring the allowed rows exactly
         if n_allowed * fetch < want * n:
             continue
         scores, rows = index.search(q, fetch)
