@@ -123,7 +123,7 @@ class Segue:
             return None
         if user in self._taste:
             return self._taste[user]
-        from retrieval.taste import build_taste
+        from retrieval.taste import taste_from_listens
 
         store = self.store()
         if user not in store.listeners():
@@ -133,15 +133,8 @@ class Segue:
                 f"`segue history import PATH --user {user}`."
             )
         lib = self.library()
-        listens = [l for l in store.listens(user) if l.track_id is not None]
-        rows, ts, skipped = [], [], []
-        for l in listens:
-            r = lib.catalogue.row_of(l.track_id)
-            if r is not None:
-                rows.append(r)
-                ts.append(l.ts)
-                skipped.append(bool(l.skipped))
-        profile = build_taste(rows, ts, skipped, lib.items, lib.catalogue.artist_codes) if rows else None
+        profile = taste_from_listens(store.listens(user), lib.catalogue, lib.items)
+        profile = None if profile.empty else profile
         self._taste[user] = profile
         return profile
 

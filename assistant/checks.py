@@ -28,7 +28,6 @@ class PoolFacts(BaseModel):
     allowed_artists: int = Field(default=0, description="Distinct artists among them")
     year_span: tuple[int, int] | None = Field(default=None, description="Earliest and latest known year in the catalogue")
     missing_artists: list[str] = Field(default_factory=list, description="Requested artists not in the catalogue")
-    genre_matches: int | None = Field(default=None, description="Allowed tracks tagged with a requested genre")
     description: str = Field(default="tracks", description="Words for the pool, e.g. '1990s rock'")
 
 

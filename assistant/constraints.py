@@ -61,9 +61,6 @@ class Length(_Strict):
         return self
 
 
-FeatureName = Literal["energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness"]
-
-
 class FeatureTargets(_Strict):
     """Soft targets on 0..1 audio features (None: no preference)."""
 

@@ -29,9 +29,6 @@ class FilterSpec:
     exclude_genres: frozenset[str] = field(default_factory=frozenset)
     require_duration: bool = False  # when the length is in minutes, unknown durations cannot be counted
 
-    def is_empty(self) -> bool:
-        return self == FilterSpec()
-
 
 def _bounded(values: np.ndarray, lo: float | None, hi: float | None) -> np.ndarray:
     ok = ~np.isnan(values)

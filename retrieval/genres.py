@@ -23,7 +23,6 @@ class GenreMatrix:
         self.matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(catalogue), len(terms)))
         counts = np.diff(indptr).astype(np.float32)
         self.tag_counts = counts
-        self.has_tags = counts > 0
 
     def scores(self, term_scores: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Per row: 0.8 x the best tag's score + 0.2 x the mean over its tags (0 for untagged rows).

@@ -87,7 +87,7 @@ class Library:
         return self._genre_matrix
 
     def popularity_prior(self) -> np.ndarray:
-        """0..1 per row: popularity, else a Hot 100 stand-in, else 0.3 (no evidence). Computed once."""
+        """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once."""
         if getattr(self, "_popularity", None) is None:
             cat = self.catalogue
             pop = np.asarray(cat.column("popularity"), dtype=np.float32) / 100.0
@@ -95,7 +95,9 @@ class Library:
             proxy = 0.4 + 0.4 * np.clip(weeks / 20.0, 0, 1)
             pop = np.where(np.isnan(pop) & ~np.isnan(weeks), proxy, pop)
             self._popularity = pop  # NaN kept: ranking treats unknown itself
-        return np.nan_to_num(self._popularity, nan=0.3)
+        from .ranking import UNKNOWN_POPULARITY
+
+        return np.nan_to_num(self._popularity, nan=UNKNOWN_POPULARITY)
 
     def popularity(self, rows: np.ndarray) -> np.ndarray:
         """0..1 popularity of `rows` (Hot 100 weeks stand in where popularity is missing); NaN unknown."""

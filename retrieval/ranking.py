@@ -12,9 +12,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-COMPONENTS = ("relevance", "lexical", "genre", "taste", "artist", "seed", "features", "popularity")
-
-
 @dataclass
 class Weights:
     relevance: float = 1.0
@@ -50,9 +47,12 @@ class Candidates:
         return len(self.rows)
 
 
+UNKNOWN_POPULARITY = 0.4  # no evidence of popularity: a little below the middle
+
+
 def popularity_term(popularity: np.ndarray, discovery: float) -> np.ndarray:
     """+ for popular tracks when discovery is low, + for obscure ones when it is high; 0 when unknown."""
-    pop = np.where(np.isnan(popularity), 0.4, popularity)  # no evidence of popularity: a little below the middle
+    pop = np.where(np.isnan(popularity), UNKNOWN_POPULARITY, popularity)
     # centre at the middle; a log-ish curve so the long tail is not one lump
     centred = np.sqrt(np.clip(pop, 0, 1)) - 0.6
     return (1.0 - 2.0 * discovery) * centred

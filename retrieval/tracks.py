@@ -78,10 +78,6 @@ class Track(BaseModel):
     chart_debut: str | None = Field(default=None, description="Date of the first Hot 100 week")
     path: str | None = Field(default=None, description="Local audio file, when there is one")
 
-    @property
-    def effective_year(self) -> int | None:
-        return self.year
-
 
 def _num(value: float) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
