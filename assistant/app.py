@@ -183,7 +183,9 @@ class Segue:
         self._library = None
         self._vocab = None
         self._taste.clear()
-        self.library(progress=progress)
+        from retrieval.library import prune_caches
+
+        prune_caches(self.home, self.library(progress=progress), self.settings.ann_threshold)
 
     def install_demo(self, n_tracks: int = 12_000, progress: Progress | None = None) -> dict:
         """Generate the fictional demo catalogue and its demo listeners (idempotent)."""

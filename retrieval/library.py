@@ -147,6 +147,19 @@ def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_th
     return load_library_parts(home, catalogue, vectors, encoder, ann_threshold)
 
 
+def prune_caches(home: Home, library: Library, ann_threshold: int) -> list[Path]:
+    """Remove vector and index caches of catalogues that are no longer active; return what went."""
+    keep = {home.vectors_root / library.vectors.key, home.index_dir(_index_key(library.vectors.key, ann_threshold))}
+    removed = []
+    for parent in (home.vectors_root, home.root / "index"):
+        if parent.is_dir():
+            for d in parent.iterdir():
+                if d.is_dir() and d not in keep:
+                    shutil.rmtree(d, ignore_errors=True)
+                    removed.append(d)
+    return removed
+
+
 def _index_key(vectors_key: str, ann_threshold: int) -> str:
     return f"{vectors_key}-t{ann_threshold}-v{LIBRARY_VERSION}"
 

@@ -74,7 +74,9 @@ def test_import_is_idempotent_and_a_change_rebuilds(tmp_path):
     _write_csv(src, 320, offset=1000)
     p = run(["catalog", "import", str(src)], home)
     assert "Imported 320 tracks" in p.stdout
-    assert len(list((home / "vectors").iterdir())) == 2
+    rebuilt = sorted(x.name for x in (home / "vectors").iterdir())
+    assert len(rebuilt) == 1 and rebuilt != first  # new vectors; the stale cache is pruned
+    assert len(list((home / "index").iterdir())) == 1
     info = json.loads(run(["catalog", "info", "--json"], home).stdout)
     assert info["tracks"] == 320 and info["generated"] is False
 
