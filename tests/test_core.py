@@ -95,3 +95,9 @@ def test_metrics_on_a_known_ranking():
     assert recall_at(ranked, gold, 100) == 1.0
     expected = (1 + 1 / np.log2(4)) / (1 + 1 / np.log2(3))
     assert ndcg_at(ranked, gold) == pytest.approx(expected)
+
+
+def test_range_describes_itself_plainly():
+    assert Range(min=2090, max=2090).describe() == "2090"
+    assert Range(min=1990, max=1999).describe() == "1990-1999"
+    assert Range(min=120, max=None).describe("BPM") == ">= 120 BPM"
