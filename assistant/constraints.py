@@ -77,13 +77,34 @@ class FeatureTargets(_Strict):
         return [(k, v) for k, v in self.model_dump().items() if v is not None]
 
 
+class Work(_Strict):
+    """A song or album the listener named ("Kid A", "Bohemian Rhapsody by Queen")."""
+
+    title: str = Field(min_length=1, max_length=300, description="The song or album title as named")
+    artist: str | None = Field(default=None, max_length=300, description="Its artist, when named")
+    kind: Literal["song", "album", "any"] = Field(default="any", description="song, album, or any when unclear")
+
+    def describe(self) -> str:
+        return f"{self.title} by {self.artist}" if self.artist else self.title
+
+
+class Ordering(_Strict):
+    """How the tracks should flow (used when sequencing)."""
+
+    arc: Literal["any", "rising", "falling", "steady", "peak", "valley"] = Field(
+        default="any", description="Energy arc: rising (build up), falling (wind down), steady, peak (up then down), "
+        "valley (down then up), or any")
+    smooth: bool = Field(default=False, description="Smooth transitions in key and tempo between neighbours")
+
+
 class Constraints(_Strict):
     """Everything Segue believes the listener wants. Hard constraints are checked; soft ones steer ranking."""
 
     prompt: str = Field(default="", description="The listener's words, as typed")
     theme: str | None = Field(default=None, description="Free text for semantic retrieval (what is left after structure)")
     genres: list[str] = Field(default_factory=list, description="Genres, grounded in the catalogue's vocabulary")
-    moods: list[str] = Field(default_factory=list, description="Moods or activities (upbeat, chill, road trip, ...)")
+    moods: list[str] = Field(default_factory=list, description="Moods (upbeat, chill, melancholic, ...)")
+    activities: list[str] = Field(default_factory=list, description="Activity or context (road trip, studying, workout, ...)")
     exclude_genres: list[str] = Field(default_factory=list, description="Genres to leave out (hard)")
     years: Range | None = Field(default=None, description="Release years, inclusive (hard)")
     tempo: Range | None = Field(default=None, description="Tempo in BPM, inclusive (hard)")
@@ -95,10 +116,30 @@ class Constraints(_Strict):
     exclude_tracks: list[str] = Field(default_factory=list, description="Never these track ids (hard)")
     seed_artists: list[str] = Field(default_factory=list, description="'Like X': artists to sound like (soft)")
     seed_tracks: list[str] = Field(default_factory=list, description="'Like X': track ids to sound like (soft)")
+    seed_works: list[Work] = Field(default_factory=list, description="'Like X': songs or albums to sound like (soft)")
+    include_works: list[Work] = Field(default_factory=list, description="Songs or albums the playlist must contain")
+    exclude_works: list[Work] = Field(default_factory=list, description="Songs or albums to leave out (hard)")
     length: Length = Field(default_factory=Length, description="Playlist length; default 20 tracks")
     max_per_artist: int | None = Field(default=None, ge=1, le=100, description="At most this many tracks per artist (hard)")
     discovery: float = Field(default=0.3, ge=0, le=1, description="0 familiar hits .. 1 hidden gems")
+    popularity: Literal["any", "hits", "deep_cuts"] = Field(
+        default="any", description="hits: well-known or charting tracks; deep_cuts: little-known tracks; any")
+    ordering: Ordering = Field(default_factory=Ordering, description="Energy arc and transitions")
     notes: list[str] = Field(default_factory=list, description="What the parser understood or could not ground")
+
+
+class Clarification(_Strict):
+    """The request is too vague to act on: ask one question."""
+
+    question: str = Field(min_length=1, max_length=500, description="One short question to the listener")
+    reason: str = Field(default="", max_length=500, description="Why the request could not be acted on")
+
+
+class Refusal(_Strict):
+    """The request is not about music, or is offensive."""
+
+    kind: Literal["not_music", "offensive"] = Field(description="not_music: redirect; offensive: refuse")
+    message: str = Field(min_length=1, max_length=500, description="A short, friendly reply to the listener")
 
 
 class Check(_Strict):
