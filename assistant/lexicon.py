@@ -49,7 +49,13 @@ MOODS: dict[str, dict[str, float]] = {
     "acoustic": {"acousticness": 0.8},
     "instrumental": {"instrumentalness": 0.8},
     "vocal": {"instrumentalness": 0.1},
+    "ballad": {"energy": 0.3, "valence": 0.4, "acousticness": 0.5},
 }
+
+# Moods that are activities or contexts ("road trip", "studying"): they go to `Constraints.activities`.
+ACTIVITIES: frozenset[str] = frozenset({"party", "workout", "running", "road trip", "night drive", "study", "sleep",
+                                        "meditation", "dinner", "morning", "late night", "rainy day", "summer", "beach",
+                                        "winter"})
 
 # Other ways of saying a mood (matched as whole words, longest phrase first) -> canonical mood.
 MOOD_ALIASES: dict[str, str] = {
@@ -90,6 +96,7 @@ MOOD_ALIASES: dict[str, str] = {
     "instrumentals": "instrumental", "no vocals": "instrumental", "without vocals": "instrumental",
     "no lyrics": "instrumental", "without lyrics": "instrumental", "no singing": "instrumental",
     "vocals": "vocal", "lyrics": "vocal", "heavy": "loud", "with vocals": "vocal", "with lyrics": "vocal", "singing": "vocal", "sung": "vocal",
+    "ballads": "ballad", "power ballad": "ballad", "power ballads": "ballad", "slow jams": "ballad",
 }
 
 # Mood words inside a catalogue genre term that should not also set a mood ("new romantic" is a genre, not a mood).
@@ -99,7 +106,7 @@ MOODS_NOT_FROM_GENRES: frozenset[str] = frozenset({"romantic", "club", "work", "
 OPPOSITES: dict[str, str] = {
     "sad": "happy", "melancholic": "happy", "dark": "upbeat", "happy": "melancholic", "upbeat": "mellow",
     "slow": "fast", "fast": "slow", "chill": "energetic", "mellow": "energetic", "calm": "energetic",
-    "relaxing": "energetic", "energetic": "chill", "angry": "calm", "loud": "quiet", "quiet": "loud",
+    "relaxing": "energetic", "energetic": "chill", "angry": "calm", "loud": "mellow", "quiet": "loud", "ballad": "upbeat",
     "acoustic": "loud", "instrumental": "vocal", "vocal": "instrumental",
 }
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
-from assistant.constraints import Constraints, Length, Range
+from assistant.constraints import Constraints, Length, Ordering, Range, Work
 from assistant.grounding import Vocabulary, genre_key, genre_words
-from assistant.lexicon import FILLER, GENERIC_TERMS, KNOWN_GENRES, MOODS_NOT_FROM_GENRES, NAME_TRAILERS, OPPOSITES
+from assistant.lexicon import ACTIVITIES, FILLER, GENERIC_TERMS, KNOWN_GENRES, MOODS_NOT_FROM_GENRES, NAME_TRAILERS, OPPOSITES
 from assistant.mentions import FUZZY_ARTIST, Mentions
 from assistant.structure import BLANK, Draft, extract_all, year_range
 from assistant.words import (CHARS, MOOD_KEYS, SEPARATORS, STOP, Tok, dedupe, join, join_words, mood_prefix,
@@ -68,6 +68,7 @@ class _Parse(Mentions):
         self.include: list[str] = []
         self.exclude: list[str] = []
         self.seeds: list[str] = []
+        self.works: dict[str, list[Work]] = {"seed": [], "include": [], "exclude": []}
         # Capitals mark names unless the text is in Title Case or capitals throughout.
         words = re.findall(r"[^\W\d_][\w']*", self.d.text)
         self.caps = any(w.islower() and w not in _TITLE_CASE_SMALL for w in words)
@@ -80,15 +81,19 @@ class _Parse(Mentions):
         theme = theme_of(self.d.current())
         d = self.d
         yr = year_range(d)
-        targets = targets_for([m for _, m in sorted(self.moods)])
+        moods = dedupe([m for _, m in sorted(self.moods)])
+        targets = targets_for(moods)
+        popularity = d.popularity[0] if len(set(d.popularity)) == 1 else "any"
         return Constraints(
             prompt=self.prompt, theme=theme, genres=dedupe([g for _, g in sorted(self.genres)]),
-            moods=dedupe([m for _, m in sorted(self.moods)]),
+            moods=[m for m in moods if m not in ACTIVITIES], activities=[m for m in moods if m in ACTIVITIES],
             exclude_genres=dedupe(self.exclude_genres), years=Range(min=yr[0], max=yr[1]) if yr else None,
             tempo=Range(min=d.tempo[0], max=d.tempo[1]) if d.tempo else None,
             track_minutes=Range(min=d.track_minutes[0], max=d.track_minutes[1]) if d.track_minutes else None,
             targets=targets, explicit=d.explicit, include_artists=dedupe(self.include),
             exclude_artists=dedupe(self.exclude), seed_artists=dedupe(self.seeds),
+            seed_works=self.works["seed"], include_works=self.works["include"], exclude_works=self.works["exclude"],
+            popularity=popularity, ordering=Ordering(arc=d.arc, smooth=d.smooth),
             length=Length(minutes=d.minutes, tracks=d.tracks), max_per_artist=d.max_per_artist,
             discovery=round(sum(d.discovery) / len(d.discovery), 3) if d.discovery else 0.3, notes=d.notes,
         )
@@ -178,7 +183,7 @@ class _Parse(Mentions):
             if score < 1:
                 self.d.note(f"read '{raw}' as {name}")
             if raw.lower().endswith("'s") or words[n - 1].lower().endswith("'s"):
-                n += self._work_title(toks, i + n, name)
+                n += self._work_title(toks, i + n, name, kind)
             return n, "artist"
         if genre and kind == "exclude" and (allowed is None or "genre" in allowed):
             self.exclude_genres.append(genre[1])
@@ -190,7 +195,9 @@ class _Parse(Mentions):
         if raw_toks and after + 1 < len(toks) and toks[after].text.lower() == "by" and toks[after].seg == seg:
             nested = self._artist_prefix([t.text for t in toks[after + 1:after + 7] if t.seg == seg], True)
             if nested:  # "similar to Blackout by Boris": a work, then its artist
-                {"exclude": self.exclude, "seed": self.seeds, "include": self.include}[kind].append(nested[1])
+                if kind == "seed":
+                    self.seeds.append(nested[1])
+                self.works[kind].append(Work(title=join(raw_toks), artist=nested[1]))
                 self.d.note(f"took '{join(raw_toks)}' as a work by {nested[1]}")
                 return len(raw_toks) + 1 + nested[0], "artist"
         if raw_toks and kind == "seed" and level == 1 and name_like and first:
@@ -236,15 +243,16 @@ class _Parse(Mentions):
         w = word.lower()
         return (w in FILLER or w in KNOWN_GENRES or genre_key(w) in MOOD_KEYS or self.vocab.is_genre_word(w))
 
-    def _work_title(self, toks: list[Tok], j: int, artist: str) -> int:
-        """After "Artist's", take a capitalised run as the work's title (noted, not used)."""
+    def _work_title(self, toks: list[Tok], j: int, artist: str, kind: str) -> int:
+        """After "Artist's", take a capitalised run as the title of a work by that artist."""
         run = []
         for t in toks[j:j + 6]:
             if t.seg != toks[j - 1].seg or not (t.text[:1].isupper() or t.text[:1].isdigit()):
                 break
             run.append(t)
         if run:
-            self.d.note(f"took '{join(run)}' as a work by {artist}: used the artist as the reference")
+            self.works[kind].append(Work(title=join(run), artist=artist))
+            self.d.note(f"took '{join(run)}' as a work by {artist}")
         return len(run)
 
     def _raw_name(self, cand: list[Tok]) -> list[Tok]:

@@ -71,6 +71,9 @@ class Draft:
     explicit: str = "allow"
     max_per_artist: int | None = None
     discovery: list[float] = field(default_factory=list)
+    popularity: list[str] = field(default_factory=list)
+    arc: str = "any"
+    smooth: bool = False
     recent: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -106,6 +109,7 @@ def extract_all(d: Draft) -> None:
     duration(d)
     tempo(d)
     years(d)
+    ordering(d)
     discovery(d)
 
 
@@ -184,6 +188,9 @@ def duration(d: Draft) -> None:
         for m in d.each(pat):
             found.append((m.start(), float(value(m))))
     counts: list[tuple[int, float, str]] = []
+    for _ in d.each(r"\btop[\s-]?(?:40|forty)(?:\s+(?:hits?|radio|pop|charts?|music|stuff))?\b(?!\s+(?:songs?|tracks?))"):
+        d.discovery.append(0.1)  # the chart, not a count
+        d.popularity.append("hits")
     for m in d.each(_APPROX + r"\b(?:top\s+)?(?P<n>" + NUM + r")[\s-]*(?P<noun>" + _SONG
                     + r"|bangers?|jams?|hits?|records?|singles?)\b(?:[\s-]+(?:long|playlist|mix))?"):
         counts.append((m.start(), number(m.group("n")) or 0, m.group("noun").lower()))
@@ -212,6 +219,7 @@ def duration(d: Draft) -> None:
     for _, n, noun in counts:
         if noun.startswith("hit"):
             d.discovery.append(0.1)
+            d.popularity.append("hits")
         if n < 1:
             continue
         if n > 1000:
@@ -366,7 +374,35 @@ def discovery(d: Draft) -> None:
            r"hits": 0.1, r"popular": 0.1, r"classics": 0.1, r"well[\s-]known": 0.1, r"best[\s-]known": 0.1,
            r"famous": 0.1, r"mainstream": 0.1, r"crowd[\s-]pleasers?": 0.1, r"sing[\s-]?alongs?": 0.15,
            r"everyone knows": 0.1, r"top 40": 0.1, r"anthems": 0.15}
-    for table in (high, low):
+    for table, kind in ((high, "deep_cuts"), (low, "hits")):
         for pat, value in table.items():
             for _ in d.each(r"\b(?:" + pat + r")\b"):
                 d.discovery.append(value)
+                if value >= 0.8 or value <= 0.1:
+                    d.popularity.append(kind)
+
+
+_ARCS = {
+    "rising": r"build(?:s|ing)? (?:it )?up|build(?:s|ing)? in (?:energy|intensity)|ramp(?:s|ing)? up|start(?:s|ing)? "
+              r"(?:slow|calm|chill|soft|mellow|quiet)(?:\w*)? and (?:build|get|end|finish|go|ramp)\w*(?: (?:up|faster|louder|harder))?"
+              r"|(?:getting|gets|get) (?:faster|louder|more intense|harder)|warm(?:ing)?[\s-]up",
+    "falling": r"wind(?:s|ing)? down|cool(?:s|ing)?[\s-]down|calm(?:s|ing)? down|start(?:s|ing)? (?:high|loud|hard|fast|"
+               r"energetic|upbeat)(?:\w*)? and (?:end|finish|wind|slow|calm|get)\w*(?: (?:down|calm|slow|mellow|soft))?"
+               r"|(?:getting|gets|get) (?:slower|calmer|quieter|softer)|taper(?:s|ing)? off",
+    "peak": r"peak(?:s|ing)? in the middle|build(?:s|ing)? (?:up )?(?:to a peak )?and (?:then )?(?:come|wind|cool)s? down"
+            r"|up and (?:then )?down",
+    "steady": r"(?:steady|consistent|even|constant|same) (?:energy|tempo|pace|vibe)(?: throughout| all the way)?",
+}
+
+
+def ordering(d: Draft) -> None:
+    """Energy arc ('build up', 'wind down', 'peak in the middle') and smooth transitions ('seamless', 'DJ-style')."""
+    for arc in ("peak", "rising", "falling", "steady"):
+        for _ in d.each(r"\b(?:" + _ARCS[arc] + r")\b"):
+            if d.arc == "any":
+                d.arc = arc
+    smooth = (r"\b(?:smooth(?:ly)?|seamless(?:ly)?|gapless|flowing|that flows?|flows? (?:well|nicely|smoothly))"
+              r"(?: (?:transitions?|mix(?:ing)?|flow|segues?|between (?:songs|tracks)))?|\b(?:dj[\s-]style|mixed like a dj|"
+              r"beat[\s-]?matched|harmonic(?:ally)? mix(?:ed|ing)?|key[\s-]compatible)\b")
+    for _ in d.each(smooth):
+        d.smooth = True
