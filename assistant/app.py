@@ -20,7 +20,7 @@ from retrieval.library import Library, load_library
 from retrieval.tracks import Catalogue
 
 from .constraints import Constraints, Length
-from .errors import BadInput, NotReady
+from .errors import BadInput, NoPlaylist, NotReady
 from .settings import Settings
 
 Progress = Callable[[str, int, int | None], None]
@@ -50,6 +50,8 @@ class Segue:
     _library: Library | None = None
     _vocab: object | None = None
     _store: object | None = None
+    _llm: object | None = None
+    _llm_ready: bool = False
     _taste: dict[str, object] = field(default_factory=dict)
 
     # -- parts, built lazily and once -------------------------------------------------
@@ -99,8 +101,17 @@ class Segue:
             self._store = None
 
     # -- understanding and playlists ---------------------------------------------------
-    def understand(self, prompt: str, minutes: float | None = None, tracks: int | None = None) -> Constraints:
-        from .parser import parse
+    def llm(self):
+        """The configured LLM (`assistant.llm.ChatModel`), or None when Segue runs offline."""
+        if not self._llm_ready:
+            from .llm import from_settings
+
+            self._llm, self._llm_ready = from_settings(self.settings), True
+        return self._llm
+
+    def understand(self, prompt: str, minutes: float | None = None, tracks: int | None = None):
+        """Read a request into a `Reading`: a playlist's constraints, a question back, or a refusal."""
+        from .understand import understand
 
         if prompt is None or not prompt.strip():
             raise BadInput("The prompt is empty. Describe the playlist you want, e.g. \"45 minutes of upbeat 90s rock\".")
@@ -109,13 +120,21 @@ class Segue:
                 f"The prompt is {len(prompt):,} characters; the limit is {self.settings.max_prompt_chars:,}. "
                 "Shorten it to the essentials (genre, mood, era, length)."
             )
-        c = parse(prompt, self.vocabulary())
-        if minutes is not None or tracks is not None:
+        reading = understand(prompt, self.vocabulary(), self.llm(), timeout=self.settings.llm_timeout)
+        if reading.constraints is not None and (minutes is not None or tracks is not None):
             try:
-                c = c.model_copy(update={"length": Length(minutes=minutes, tracks=tracks)})
+                length = Length(minutes=minutes, tracks=tracks)
             except ValueError as e:
                 raise BadInput(f"Give --minutes or --tracks, not both ({e}).") from None
-        return c
+            reading.constraints = reading.constraints.model_copy(update={"length": length})
+        return reading
+
+    def constraints(self, prompt: str) -> Constraints:
+        """The constraints behind a prompt, even for a vague one (evaluations use this); refusals raise."""
+        reading = self.understand(prompt)
+        if reading.constraints is None:
+            raise NoPlaylist(reading)
+        return reading.constraints
 
     def taste(self, user: str | None):
         """The listener's taste profile, or None for an unknown listener or one with no matched plays."""
@@ -141,17 +160,24 @@ class Segue:
     def playlist(self, prompt: str, user: str | None = None, minutes: float | None = None, tracks: int | None = None):
         """The main entry point: prompt -> checked, personalised Playlist."""
         from .planner import make_playlist
+        from .resolve import resolve_works
 
-        c = self.understand(prompt, minutes=minutes, tracks=tracks)
+        reading = self.understand(prompt, minutes=minutes, tracks=tracks)
+        if reading.kind != "playlist" or reading.constraints is None:
+            raise NoPlaylist(reading)
         user = user or self.settings.user
-        return make_playlist(
+        c, missing_works = resolve_works(reading.constraints, self.library())
+        pl = make_playlist(
             c,
             self.library(),
             self.taste(user),
             default_tracks=self.settings.default_tracks,
             default_max_per_artist=self.settings.default_max_per_artist,
             listener=user,
+            missing_works=missing_works,
         )
+        pl.understanding = reading.summary()
+        return pl
 
     # -- catalogue ----------------------------------------------------------------------
     def import_catalogue(self, path: Path, progress: Progress | None = None) -> dict:

@@ -28,6 +28,7 @@ class PoolFacts(BaseModel):
     allowed_artists: int = Field(default=0, description="Distinct artists among them")
     year_span: tuple[int, int] | None = Field(default=None, description="Earliest and latest known year in the catalogue")
     missing_artists: list[str] = Field(default_factory=list, description="Requested artists not in the catalogue")
+    missing_works: list[str] = Field(default_factory=list, description="Songs or albums asked for but not in the catalogue")
     description: str = Field(default="tracks", description="Words for the pool, e.g. '1990s rock'")
 
 
@@ -132,6 +133,18 @@ def check(c: Constraints, tracks: list[Track], pool: PoolFacts, cap: int | None 
                 chk = Check(constraint=constraint, satisfied=False,
                             detail=f"{', '.join(pool.missing_artists)} not in this catalogue; {chk.detail}")
             checks.append(chk)
+    if c.include_tracks or pool.missing_works:
+        have = {t.track_id for t in tracks}
+        lost = [t for t in c.include_tracks if t not in have]
+        bits = []
+        if pool.missing_works:
+            bits.append(f"not in this catalogue: {', '.join(pool.missing_works)}")
+        if lost:
+            bits.append(f"{len(lost)} requested track(s) could not be placed (they break another constraint, "
+                        "or the length or per-artist cap left no room)")
+        n = len(c.include_tracks) + len(pool.missing_works)
+        checks.append(Check(constraint=f"include {n} requested song{'s' if n != 1 else ''}", satisfied=not bits,
+                            detail="; ".join(bits) if bits else f"all {len(c.include_tracks)} are in the playlist"))
     if cap is not None:
         counts = Counter(t.artist.casefold() for t in tracks)
         worst = max(counts.values(), default=0)

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from .app import Segue, build
-from .errors import as_segue_error
+from .errors import NoPlaylist, as_segue_error
 from .render import render_info, render_playlist
 
 app = typer.Typer(help="Segue: an offline AI playlist maker. Start with `segue demo`.", no_args_is_help=True,
@@ -76,19 +76,62 @@ def playlist(
     user: Annotated[Optional[str], typer.Option("--user", "-u", help="Personalise with this listener's history")] = None,
     minutes: Annotated[Optional[float], typer.Option(help="Length in minutes (overrides the prompt)")] = None,
     tracks: Annotated[Optional[int], typer.Option(help="Number of tracks (overrides the prompt)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: constraints, tracks, report")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON: constraints, tracks, report, understanding")] = False,
 ) -> None:
-    """Make a checked playlist from a prompt."""
+    """Make a checked playlist from a prompt. Exit 0: every constraint holds; 1: a constraint could not be met, or
+    Segue asks a question back or declines (not a music request); 2: an error."""
     with _door():
         segue = _app()
         with _progress_bar(enabled=not as_json) as progress:
             segue.library(progress=progress)
-        pl = segue.playlist(prompt, user=user, minutes=minutes, tracks=tracks)
+        try:
+            pl = segue.playlist(prompt, user=user, minutes=minutes, tracks=tracks)
+        except NoPlaylist as no:
+            _print_no_playlist(no.reading, as_json)
+            raise typer.Exit(1) from None
+        if pl.understanding and pl.understanding.get("fallback") and not as_json:
+            err.print(f"[yellow]note:[/] {pl.understanding['fallback']}", highlight=False)
         if as_json:
             print(json.dumps(pl.to_json(), indent=2, ensure_ascii=False))
         else:
             render_playlist(out, pl)
         raise typer.Exit(0 if pl.report.satisfied else 1)
+
+
+def _print_no_playlist(reading, as_json: bool) -> None:
+    if as_json:
+        body = {"kind": reading.kind, "constraints": None, "tracks": [], "report": None,
+                "clarification": reading.clarification.model_dump() if reading.clarification else None,
+                "refusal": reading.refusal.model_dump() if reading.refusal else None,
+                "understanding": reading.summary()}
+        print(json.dumps(body, indent=2, ensure_ascii=False))
+        return
+    if reading.fallback:
+        err.print(f"[yellow]note:[/] {reading.fallback}", highlight=False)
+    out.print(reading.refusal.message if reading.refusal else reading.clarification.question, highlight=False)
+
+
+@app.command()
+def understand(
+    prompt: Annotated[str, typer.Argument(help="A request, e.g. \"something like Radiohead's Kid A, nothing after 2005\"")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the whole reading as JSON")] = False,
+) -> None:
+    """Show how Segue reads a request (constraints, or a question back, or a refusal) without making a playlist."""
+    with _door():
+        reading = _app().understand(prompt)
+        if as_json:
+            print(json.dumps(reading.model_dump(mode="json"), indent=2, ensure_ascii=False))
+            return
+        if reading.kind != "playlist":
+            _print_no_playlist(reading, False)
+            return
+        if reading.fallback:
+            err.print(f"[yellow]note:[/] {reading.fallback}", highlight=False)
+        shown = reading.constraints.model_dump(mode="json", exclude_defaults=True)
+        shown.pop("prompt", None)
+        print(json.dumps(shown, indent=2, ensure_ascii=False))
+        llm = f"{reading.llm.provider}:{reading.llm.model}, {reading.llm.seconds:.2f} s" if reading.llm else "none"
+        err.print(f"read by: {reading.source} (LLM: {llm}); {reading.seconds * 1000:.0f} ms in all", highlight=False)
 
 
 @app.command()
@@ -102,7 +145,11 @@ def demo(
         with _progress_bar() as progress:
             info = segue.install_demo(progress=progress)
         err.print(f"{info['label']}; demo listeners: {', '.join(info['listeners'])}")
-        pl = segue.playlist(prompt, user=user)
+        try:
+            pl = segue.playlist(prompt, user=user)
+        except NoPlaylist as no:
+            _print_no_playlist(no.reading, False)
+            raise typer.Exit(1) from None
         render_playlist(out, pl)
 
 
@@ -190,6 +237,30 @@ def eval_playlists(
             out.print(f"{result['n']} playlists, {'title + half history' if history_half else 'title only'}")
             for k, v in result["metrics"].items():
                 out.print(f"  {k:12s} {v:.4f}")
+
+
+@eval_app.command("queries")
+def eval_queries(
+    file: Annotated[Path, typer.Argument(help="queries JSONL(.gz): {text, entities: [{mention, type, name}]}")],
+    limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N queries")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Precision, recall and F1 of the artists and works extracted from requests (catalogue from SEGUE_HOME)."""
+    from .errors import BadInput
+    from .evaluate_queries import evaluate_queries, index_for_home, summary
+
+    with _door():
+        if not file.exists():
+            raise BadInput(f"{file} does not exist.")
+        result = evaluate_queries(file, index_for_home(_app().home), limit=limit)
+        if as_json:
+            print(json.dumps(summary(result), indent=2))
+        else:
+            out.print(f"{result['n']} queries, {result['seconds']:.2f} s")
+            out.print(f"  {'':8s} {'precision':>9s} {'recall':>9s} {'f1':>9s}")
+            for kind in ("artist", "work"):
+                m = result[kind]
+                out.print(f"  {kind:8s} {m['precision']:9.4f} {m['recall']:9.4f} {m['f1']:9.4f}")
 
 
 def main() -> None:

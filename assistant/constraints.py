@@ -116,6 +116,7 @@ class Constraints(_Strict):
     exclude_tracks: list[str] = Field(default_factory=list, description="Never these track ids (hard)")
     seed_artists: list[str] = Field(default_factory=list, description="'Like X': artists to sound like (soft)")
     seed_tracks: list[str] = Field(default_factory=list, description="'Like X': track ids to sound like (soft)")
+    include_tracks: list[str] = Field(default_factory=list, description="Track ids the playlist must contain (hard)")
     seed_works: list[Work] = Field(default_factory=list, description="'Like X': songs or albums to sound like (soft)")
     include_works: list[Work] = Field(default_factory=list, description="Songs or albums the playlist must contain")
     exclude_works: list[Work] = Field(default_factory=list, description="Songs or albums to leave out (hard)")

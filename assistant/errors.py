@@ -15,6 +15,15 @@ class BadInput(SegueError):
     """The request itself cannot be used (empty, too long, malformed)."""
 
 
+class NoPlaylist(SegueError):
+    """The request was understood as a question back (clarify) or a refusal; `reading` says which."""
+
+    def __init__(self, reading):
+        self.reading = reading
+        message = reading.refusal.message if reading.refusal else reading.clarification.question
+        super().__init__(message)
+
+
 def as_segue_error(exc: BaseException) -> SegueError | None:
     """Translate the domain errors of lower layers; None when `exc` is not one of ours."""
     from retrieval.history import HistoryImportError

@@ -76,7 +76,7 @@ def evaluate_playlists(segue, file: Path, history_half: bool = False, limit: int
             ts = [now - timedelta(days=len(hist_rows) - i) for i in range(len(hist_rows))]
             taste = build_taste(hist_rows, ts, [False] * len(hist_rows), lib.items, cat.artist_codes, now=now)
         try:
-            c = segue.understand(title)
+            c = segue.constraints(title)
         except BadInput:
             continue
         c = c.model_copy(update={"length": Length(tracks=100)})

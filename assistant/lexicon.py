@@ -47,7 +47,18 @@ MOODS: dict[str, dict[str, float]] = {
     "quiet": {"energy": 0.25},
     "loud": {"energy": 0.85},
     "acoustic": {"acousticness": 0.8},
-    "instrumental": {"instrumentalness": 0.8},
+    "instrumental": {"instrumentalness": 0.8, "speechiness": 0.05},
+    "spoken": {"speechiness": 0.6},
+    "electric": {"acousticness": 0.1},
+    "undanceable": {"danceability": 0.25},
+    "coding": {"instrumentalness": 0.6, "energy": 0.4},
+    "reading": {"instrumentalness": 0.5, "energy": 0.25, "acousticness": 0.5},
+    "yoga": {"energy": 0.2, "acousticness": 0.6, "instrumentalness": 0.6},
+    "cooking": {"energy": 0.55, "valence": 0.7},
+    "cafe": {"energy": 0.35, "acousticness": 0.6},
+    "office": {"energy": 0.4, "valence": 0.6},
+    "wedding": {"valence": 0.8, "danceability": 0.7, "energy": 0.65},
+    "hangout": {"energy": 0.5, "valence": 0.65},
     "vocal": {"instrumentalness": 0.1},
     "ballad": {"energy": 0.3, "valence": 0.4, "acousticness": 0.5},
 }
@@ -55,7 +66,12 @@ MOODS: dict[str, dict[str, float]] = {
 # Moods that are activities or contexts ("road trip", "studying"): they go to `Constraints.activities`.
 ACTIVITIES: frozenset[str] = frozenset({"party", "workout", "running", "road trip", "night drive", "study", "sleep",
                                         "meditation", "dinner", "morning", "late night", "rainy day", "summer", "beach",
-                                        "winter"})
+                                        "winter", "coding", "reading", "yoga", "cooking", "cafe", "office", "wedding",
+                                        "hangout"})
+
+# Words that set audio-feature targets but are not moods: they show as targets, not in `Constraints.moods`.
+FEATURE_WORDS: frozenset[str] = frozenset({"acoustic", "instrumental", "vocal", "danceable", "undanceable", "fast",
+                                           "slow", "quiet", "loud", "spoken", "electric"})
 
 # Other ways of saying a mood (matched as whole words, longest phrase first) -> canonical mood.
 MOOD_ALIASES: dict[str, str] = {
@@ -81,13 +97,13 @@ MOOD_ALIASES: dict[str, str] = {
     "road-trip": "road trip", "roadtrip": "road trip", "long drive": "road trip", "driving": "road trip",
     "drive": "road trip", "night-drive": "night drive", "late-night drive": "night drive",
     "studying": "study", "focus": "study", "focusing": "study", "concentration": "study", "concentrate": "study",
-    "coding": "study", "programming": "study", "reading": "study", "work": "study", "working": "study",
+    "coding": "coding", "programming": "coding", "reading": "reading", "work": "study", "working": "study",
     "sleeping": "sleep", "bedtime": "sleep", "falling asleep": "sleep", "lullaby": "sleep", "lullabies": "sleep",
-    "yoga": "meditation", "meditate": "meditation", "meditating": "meditation",
+    "yoga": "yoga", "meditate": "meditation", "meditating": "meditation",
     "rainy": "rainy day", "rainy-day": "rainy day", "rain": "rainy day", "rainy days": "rainy day",
     "summertime": "summer", "summery": "summer", "poolside": "summer", "pool party": "party",
     "cozy": "winter", "cosy": "winter", "wintry": "winter",
-    "dinner party": "dinner", "cooking": "dinner",
+    "dinner party": "dinner", "cooking": "cooking",
     "wake up": "morning", "sunrise": "morning", "breakfast": "morning", "mornings": "morning",
     "late-night": "late night", "midnight": "late night",
     "uptempo": "fast", "up-tempo": "fast", "downtempo": "slow", "slower": "slow", "faster": "fast",
@@ -96,6 +112,12 @@ MOOD_ALIASES: dict[str, str] = {
     "instrumentals": "instrumental", "no vocals": "instrumental", "without vocals": "instrumental",
     "no lyrics": "instrumental", "without lyrics": "instrumental", "no singing": "instrumental",
     "vocals": "vocal", "lyrics": "vocal", "heavy": "loud", "with vocals": "vocal", "with lyrics": "vocal", "singing": "vocal", "sung": "vocal",
+    "spoken word": "spoken", "speechy": "spoken", "talky": "spoken", "storytelling": "spoken",
+    "podcast style": "spoken", "podcast-style": "spoken", "skits": "spoken", "talking": "spoken",
+    "voice samples": "spoken", "synth heavy": "electric", "synth-heavy": "electric", "electric guitars": "electric",
+    "coffee shop": "cafe", "coffeeshop": "cafe", "café": "cafe", "work day": "office", "workday": "office",
+    "at work": "office", "reception": "wedding", "hanging out": "hangout", "having people over": "hangout",
+    "people over": "hangout", "get together": "hangout", "get-together": "hangout", "kitchen": "cooking",
     "ballads": "ballad", "power ballad": "ballad", "power ballads": "ballad", "slow jams": "ballad",
 }
 
@@ -107,7 +129,8 @@ OPPOSITES: dict[str, str] = {
     "sad": "happy", "melancholic": "happy", "dark": "upbeat", "happy": "melancholic", "upbeat": "mellow",
     "slow": "fast", "fast": "slow", "chill": "energetic", "mellow": "energetic", "calm": "energetic",
     "relaxing": "energetic", "energetic": "chill", "angry": "calm", "loud": "mellow", "quiet": "loud", "ballad": "upbeat",
-    "acoustic": "loud", "instrumental": "vocal", "vocal": "instrumental",
+    "acoustic": "electric", "instrumental": "vocal", "spoken": "instrumental",
+    "danceable": "undanceable", "groovy": "undanceable", "electric": "acoustic", "vocal": "instrumental",
 }
 
 # Written spellings -> the catalogue's genre spelling (compared after genre normalisation).

@@ -16,7 +16,7 @@ import re
 
 from assistant.constraints import Constraints, Length, Ordering, Range, Work
 from assistant.grounding import Vocabulary, genre_key, genre_words
-from assistant.lexicon import ACTIVITIES, FILLER, GENERIC_TERMS, KNOWN_GENRES, MOODS_NOT_FROM_GENRES, NAME_TRAILERS, OPPOSITES
+from assistant.lexicon import ACTIVITIES, FEATURE_WORDS, FILLER, GENERIC_TERMS, KNOWN_GENRES, MOODS_NOT_FROM_GENRES, NAME_TRAILERS, OPPOSITES
 from assistant.mentions import FUZZY_ARTIST, Mentions
 from assistant.structure import BLANK, Draft, extract_all, year_range
 from assistant.words import (CHARS, MOOD_KEYS, SEPARATORS, STOP, Tok, dedupe, join, join_words, mood_prefix,
@@ -26,7 +26,7 @@ from retrieval.tracks import normalise_name
 MAX_CHARS = 5000
 _GENRE_SUFFIX = re.compile(r"\w{3}(core|wave|step|gaze|pop|rock|metal|punk|funk|jazz|tronica)$")
 _TRIGGERS = [  # (kind, level, pattern); level 2: fuzzy and "not found" notes, 1: exact names, 0: capitalised names
-    ("exclude", 2, r"\b(?:no|without|except(?: for)?|excluding|exclude|minus|other than|avoid|skip|leave out|nothing|none|"
+    ("exclude", 2, r"\b(?:no|zero|without|except(?: for)?|excluding|exclude|minus|other than|avoid|skip|leave out|nothing|none|"
                    r"anything but|anything except)\b(?:\s+(?:any|more|too|so|very|overly|really))?(?:\s+(?:songs?|tracks?|music|stuff|"
                    r"anything))?(?:\s+(?:by|from|of))?\s+"),
     ("exclude", 1, r"\b(?:not|never|but not)\b(?:\s+(?:any|too|so|very|overly|really))?(?:\s+(?:songs?|tracks?|music)\s+(?:by|from))?\s+"),
@@ -86,7 +86,7 @@ class _Parse(Mentions):
         popularity = d.popularity[0] if len(set(d.popularity)) == 1 else "any"
         return Constraints(
             prompt=self.prompt, theme=theme, genres=dedupe([g for _, g in sorted(self.genres)]),
-            moods=[m for m in moods if m not in ACTIVITIES], activities=[m for m in moods if m in ACTIVITIES],
+            moods=[m for m in moods if m not in ACTIVITIES | FEATURE_WORDS], activities=[m for m in moods if m in ACTIVITIES],
             exclude_genres=dedupe(self.exclude_genres), years=Range(min=yr[0], max=yr[1]) if yr else None,
             tempo=Range(min=d.tempo[0], max=d.tempo[1]) if d.tempo else None,
             track_minutes=Range(min=d.track_minutes[0], max=d.track_minutes[1]) if d.track_minutes else None,
@@ -206,6 +206,13 @@ class _Parse(Mentions):
         if not raw_toks or level < 2 or not (first or name_like):
             return 0, ""
         raw = join(raw_toks)
+        if self.vocab.is_title(raw) and kind in ("exclude", "include"):
+            self.works[kind].append(Work(title=raw, kind="song"))
+            return len(raw_toks), "raw"
+        if not name_like and self.caps:
+            # a lower-case word in a text that uses capitals is not a name: "no skits", "no singles"
+            self.d.note(f"couldn't read '{raw}' as an artist or a genre in this catalogue: ignored it")
+            return len(raw_toks), "raw"
         if kind == "include":
             self.include.append(raw)
             self.d.note(f"couldn't find the artist '{raw}' in this catalogue")

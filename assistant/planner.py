@@ -24,6 +24,7 @@ from .constraints import Constraints, Length
 from .playlist import Playlist, PlaylistTrack
 
 PRF_DEPTH = 20
+PINNED_BONUS = 10.0
 
 
 def weights_for(taste: TasteProfile | None) -> Weights:
@@ -121,7 +122,7 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
     seeds and no history, the tracks that sound like the best word matches) and the listener's taste.
     Each vector source over-fetches, filters and trims in `filtered_search`."""
     cat = library.catalogue
-    words = c.theme or " ".join(c.genres + c.moods)
+    words = c.theme or " ".join(c.genres + c.moods + c.activities)
     text_q = library.encoder.encode([words or c.prompt or "music"], kind="query")[0]
     targets = dict(c.targets.items())
     k = max(candidate_k, 30 * (c.length.tracks or int((c.length.minutes or 60) / 3.5)))
@@ -172,25 +173,31 @@ def make_playlist(
     default_max_per_artist: int = 2,
     listener: str | None = None,
     exclude_rows: set[int] | None = None,
+    missing_works: list[str] | None = None,
 ) -> Playlist:
     """Build a ranked, checked playlist for `c` from `library`, personalised by `taste` when given."""
     cat = library.catalogue
     if c.length.minutes is None and c.length.tracks is None:
         c = c.model_copy(update={"length": Length(tracks=default_tracks)})
     spec = filter_spec(c)
-    if exclude_rows:
-        spec = replace(spec, exclude_rows=frozenset(exclude_rows))
+    banned = set(exclude_rows or ()) | set(_rows_of(library, c.exclude_tracks))
+    if banned:
+        spec = replace(spec, exclude_rows=frozenset(banned))
     missing = _missing_artists(library, c.include_artists)
     allowed = allowed_mask(cat, spec)  # empty when none of the requested artists exists
     cap = c.max_per_artist if c.max_per_artist is not None else (None if c.include_artists else default_max_per_artist)
 
     pool = gather(library, c, allowed, taste)
-    rows = pool.rows
+    pinned = [r for r in _rows_of(library, c.include_tracks) if allowed[r]]
+    rows = np.union1d(pool.rows, np.asarray(pinned, dtype=np.int64)) if pinned else pool.rows
     cands = _candidates(library, c, rows, pool.text_q, taste, pool.seed_vec, dict(c.targets.items()), pool.term_scores)
     if pool.lexical is not None and len(rows):
         top_lex = float(pool.lexical.max())
         cands.lexical = (pool.lexical[rows] / top_lex).astype(np.float32) if top_lex > 0 else None
-    scores, parts = score(cands, weights_for(taste), c.discovery)
+    discovery = {"hits": min(c.discovery, 0.1), "deep_cuts": max(c.discovery, 0.85)}.get(c.popularity, c.discovery)
+    scores, parts = score(cands, weights_for(taste), discovery)
+    if pinned:  # tracks the listener asked for by name come first (the cap and the length still hold)
+        scores = scores + PINNED_BONUS * np.isin(rows, pinned)
     if c.years is not None and len(rows):
         # a known decade passes the year filter, but a track of known year is the safer pick
         unknown_year = np.isnan(np.asarray(cat.column("year")[rows]))
@@ -206,7 +213,7 @@ def make_playlist(
         PlaylistTrack(track=cat.track(int(cands.rows[i])), why=_why(library, c, cands, parts, i), score=round(float(scores[i]), 4))
         for i in picked
     ]
-    facts = _pool_facts(library, c, allowed, missing)
+    facts = _pool_facts(library, c, allowed, missing, missing_works or [])
     report = check(c, [e.track for e in entries], facts, cap)
     ranked = cands.rows[np.argsort(-scores, kind="stable")].tolist()
     return Playlist(
@@ -267,7 +274,13 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
     return cands
 
 
-def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: list[str]) -> PoolFacts:
+def _rows_of(library: Library, ids: list[str]) -> list[int]:
+    rows = (library.catalogue.row_of(t) for t in ids)
+    return [r for r in rows if r is not None]
+
+
+def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: list[str],
+                missing_works: list[str]) -> PoolFacts:
     cat = library.catalogue
     dur = np.asarray(cat.column("duration_ms"))[allowed]
     return PoolFacts(
@@ -277,6 +290,7 @@ def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: 
         allowed_artists=int(len(np.unique(cat.artist_codes[allowed]))),
         year_span=library.year_span(),
         missing_artists=missing,
+        missing_works=missing_works,
         description=_describe_pool(c),
     )
 

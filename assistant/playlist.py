@@ -29,6 +29,7 @@ class Playlist(BaseModel):
     report: Report
     catalogue: str = Field(default="", description="Which catalogue it came from (generated catalogues say so)")
     listener: str | None = Field(default=None, description="Whose taste personalised it")
+    understanding: dict | None = Field(default=None, description="How the request was read: source, LLM, fallback")
     candidate_rows: list[int] = Field(default_factory=list, exclude=True, description="Ranked candidates behind it")
 
     @property
@@ -57,4 +58,5 @@ class Playlist(BaseModel):
             ],
             "total_minutes": round(self.total_ms / 60000, 2),
             "report": self.report.model_dump(mode="json"),
+            "understanding": self.understanding,
         }

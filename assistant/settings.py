@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field
@@ -24,3 +25,10 @@ class Settings(BaseSettings):
     default_max_per_artist: int = Field(default=2, ge=1, description="Per-artist cap applied when the prompt gives none")
     max_prompt_chars: int = Field(default=5000, ge=100, description="Longest prompt accepted")
     user: str | None = Field(default=None, description="Default listener for personalisation")
+    llm: str | None = Field(default=None, description="LLM to use: 'openai:gpt-4o-mini', 'ollama:qwen2.5', or a model "
+                            "name served at llm_base_url; unset: offline parser only (or gpt-4o-mini with OPENAI_API_KEY)")
+    llm_base_url: str | None = Field(default=None, description="Base URL of an OpenAI-compatible server, "
+                                     "e.g. http://127.0.0.1:8080/v1 (overrides OPENAI_BASE_URL)")
+    llm_method: Literal["function_calling", "json_object", "json_schema"] = Field(
+        default="function_calling", description="How JSON is asked for; function_calling works everywhere")
+    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for one LLM answer")

@@ -116,7 +116,7 @@ def extract_all(d: Draft) -> None:
 def explicit(d: Draft) -> None:
     for _ in d.each(r"\b(?:explicit(?: (?:songs|tracks|lyrics|versions?))? only|only explicit(?: songs| tracks| lyrics)?)\b"):
         d.explicit = "only"
-    clean = (r"\b(?:(?:no|not|non|without|zero)[\s-]*explicit(?: (?:lyrics|content|songs|tracks|language|stuff))?"
+    clean = (r"\b(?:(?:no|not|non|without|zero|nothing(?: too)?|not too)[\s-]*explicit(?: (?:lyrics|content|songs|tracks|language|stuff))?"
              r"|clean(?: (?:versions?|lyrics|edits?|songs|tracks|only))?|(?:family|kids?|child|children)[\s'-]*"
              r"(?:friendly|safe|appropriate)|safe for (?:work|kids|children)|sfw|radio edits?|for (?:my |the )?(?:kids|children)"
              r"|no (?:swearing|swear words|cursing|profanity|bad words))\b")
@@ -161,6 +161,13 @@ def track_length(d: Draft) -> None:
             r"at least)\s+(?P<n>" + NUM + r")" + unit)
     for m in d.each(long):
         _track_range(d, number(m.group("n")), None)
+    between = (r"\b(?:(?:" + _SONG + r")\s+)?(?:that are\s+|which are\s+)?between\s+(?P<a>" + NUM + r")\s*(?:and|-|to)\s*(?P<b>"
+               + NUM + r")\s*(?:m|mins?|minutes?)\s+(?:long|each)\b")
+    for m in d.each(between):
+        _track_range(d, number(m.group("a")), number(m.group("b")))
+    for m in d.each(r"\b(?P<n>" + NUM + r")\s*(?:\+|or more|plus)\s*(?:m|mins?|minutes?)\s+(?:long\s+)?each\b"
+                    r"|\b(?:at least|over|more than)\s+(?P<k>" + NUM + r")\s*(?:m|mins?|minutes?)\s+each\b"):
+        _track_range(d, number(m.group("n") or m.group("k")), None)
 
 
 def _track_range(d: Draft, lo: float | None, hi: float | None) -> None:
@@ -188,9 +195,11 @@ def duration(d: Draft) -> None:
         for m in d.each(pat):
             found.append((m.start(), float(value(m))))
     counts: list[tuple[int, float, str]] = []
-    for _ in d.each(r"\btop[\s-]?(?:40|forty)(?:\s+(?:hits?|radio|pop|charts?|music|stuff))?\b(?!\s+(?:songs?|tracks?))"):
-        d.discovery.append(0.1)  # the chart, not a count
-        d.popularity.append("hits")
+    for m in d.each(r"\b(?P<no>(?:no|not|without|avoid|skip|nothing)\s+(?:the\s+|any\s+)?)?top[\s-]?(?:40|forty)"
+                    r"(?:\s+(?:hits?|radio|pop|charts?|music|stuff))?\b(?!\s+(?:songs?|tracks?))"):
+        negated = bool(m.group("no"))  # the chart, not a count; "no top 40" asks for the opposite
+        d.discovery.append(0.8 if negated else 0.1)
+        d.popularity.append("deep_cuts" if negated else "hits")
     for m in d.each(_APPROX + r"\b(?:top\s+)?(?P<n>" + NUM + r")[\s-]*(?P<noun>" + _SONG
                     + r"|bangers?|jams?|hits?|records?|singles?)\b(?:[\s-]+(?:long|playlist|mix))?"):
         counts.append((m.start(), number(m.group("n")) or 0, m.group("noun").lower()))
@@ -333,8 +342,13 @@ def years(d: Draft) -> None:
         n = number(m.group("n")) if m.group("n") and m.group("n") not in ("few", "couple of") else None
         n = 10 if "decade" in m.group(0).lower() else (n or (2 if "couple" in m.group(0).lower() else 3))
         d.year_min.append(today - int(n))
+    novelty = re.search(r"\b(?:never heard|haven'?t heard|not heard|new to me|i don'?t know)\b", d.current(), re.I)
     for _ in d.each(r"\b(?:recent|latest|newest|brand[\s-]new|new releases?|new (?:songs|music|tracks|stuff|hits))\b"):
-        d.recent = True
+        if novelty:
+            d.discovery.append(0.85)  # new to the listener, not newly released
+            d.popularity.append("deep_cuts")
+        else:
+            d.recent = True
     for _ in d.each(r"\b(?:golden )?oldies\b"):
         d.year_max.append(1979)
 
@@ -374,6 +388,18 @@ def discovery(d: Draft) -> None:
            r"hits": 0.1, r"popular": 0.1, r"classics": 0.1, r"well[\s-]known": 0.1, r"best[\s-]known": 0.1,
            r"famous": 0.1, r"mainstream": 0.1, r"crowd[\s-]pleasers?": 0.1, r"sing[\s-]?alongs?": 0.15,
            r"everyone knows": 0.1, r"top 40": 0.1, r"anthems": 0.15}
+    neg = r"\b(?:no|not|without|aren'?t|isn'?t|nothing|never|non|un|less|avoid|skip|zero)(?:\s+(?:so|too|very|the|any|really|that))?[\s-]+"
+    for pat in low:
+        for _ in d.each(neg + r"(?:" + pat + r")\b"):
+            d.discovery.append(0.8)
+            d.popularity.append("deep_cuts")
+    for pat in (r"never heard(?: before| of)?", r"haven'?t heard", r"new to me", r"surprise me with something new"):
+        for _ in d.each(r"\b(?:" + pat + r")\b"):
+            d.discovery.append(0.85)
+    for pat in (r"(?:i )?already know", r"know and love", r"(?:songs|tracks|stuff) i know", r"familiar",
+                r"my (?:all[\s-]time )?favou?rites", r"comfort (?:songs|music)"):
+        for _ in d.each(r"\b(?:" + pat + r")\b"):
+            d.discovery.append(0.1)
     for table, kind in ((high, "deep_cuts"), (low, "hits")):
         for pat, value in table.items():
             for _ in d.each(r"\b(?:" + pat + r")\b"):
@@ -389,6 +415,7 @@ _ARCS = {
     "falling": r"wind(?:s|ing)? down|cool(?:s|ing)?[\s-]down|calm(?:s|ing)? down|start(?:s|ing)? (?:high|loud|hard|fast|"
                r"energetic|upbeat)(?:\w*)? and (?:end|finish|wind|slow|calm|get)\w*(?: (?:down|calm|slow|mellow|soft))?"
                r"|(?:getting|gets|get) (?:slower|calmer|quieter|softer)|taper(?:s|ing)? off",
+    "valley": r"dips? in the middle|(?:mellow|calm|quiet|slow|soft|chill)(?:er)? in the middle|valley",
     "peak": r"peak(?:s|ing)? in the middle|build(?:s|ing)? (?:up )?(?:to a peak )?and (?:then )?(?:come|wind|cool)s? down"
             r"|up and (?:then )?down",
     "steady": r"(?:steady|consistent|even|constant|same) (?:energy|tempo|pace|vibe)(?: throughout| all the way)?",
@@ -397,7 +424,7 @@ _ARCS = {
 
 def ordering(d: Draft) -> None:
     """Energy arc ('build up', 'wind down', 'peak in the middle') and smooth transitions ('seamless', 'DJ-style')."""
-    for arc in ("peak", "rising", "falling", "steady"):
+    for arc in ("valley", "peak", "rising", "falling", "steady"):
         for _ in d.each(r"\b(?:" + _ARCS[arc] + r")\b"):
             if d.arc == "any":
                 d.arc = arc

@@ -47,7 +47,7 @@ def tokens(s: str, start: int = 0, span: int | None = None) -> list[Tok]:
         lead = len(t) - len(t.lstrip("'\"`*"))
         t, a = t[lead:], a + lead
         ends = False
-        while t and t[-1] in ".!'\"`*" and not re.fullmatch(r"(?i)(?:\w\.){2,}|n'", t):
+        while t and t[-1] in ".!'\"`*" and not re.fullmatch(r"(?i)(?:\w\.){2,}|n'|mrs?\.|ms\.|dr\.|st\.|jr\.|sr\.|vs\.", t):
             ends = ends or t[-1] in ".!"
             t, b = t[:-1], b - 1
         if t:

@@ -87,6 +87,14 @@ class Library:
             self._genre_matrix = GenreMatrix(self.catalogue, list(self.vectors.genre_terms))
         return self._genre_matrix
 
+    def works(self):
+        """Song and album title index (built on first use, then kept)."""
+        if getattr(self, "_works", None) is None:
+            from .works import WorkIndex
+
+            self._works = WorkIndex(self.catalogue)
+        return self._works
+
     def popularity_prior(self) -> np.ndarray:
         """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once."""
         if getattr(self, "_popularity", None) is None:

@@ -52,6 +52,40 @@ def test_errors_are_one_clear_line(demo_home, tmp_path):
     assert p.returncode == 2 and "error" in p.stderr.lower()
 
 
+def _closed_port() -> int:
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_llm_down_falls_back_and_says_so(demo_home, monkeypatch):
+    monkeypatch.setenv("SEGUE_LLM", "qwen2.5-0.5b")
+    monkeypatch.setenv("SEGUE_LLM_BASE_URL", f"http://127.0.0.1:{_closed_port()}/v1")
+    monkeypatch.setenv("SEGUE_LLM_TIMEOUT", "5")
+    p = run(["playlist", "20 upbeat house songs for a party", "--json"], demo_home)
+    d = json.loads(p.stdout)
+    u = d["understanding"]
+    assert u["source"] == "offline" and "failed" in u["fallback"] and "offline parser" in u["fallback"]
+    assert len(d["tracks"]) == 20 and d["report"]["satisfied"] is True
+    p = run(["playlist", "20 upbeat house songs for a party"], demo_home)
+    assert "offline parser" in p.stderr
+
+
+def test_questions_back_and_refusals(demo_home):
+    p = run(["playlist", "music"], demo_home, check=False)
+    assert p.returncode == 1 and "mood" in p.stdout
+    p = run(["playlist", "what is the capital of France?", "--json"], demo_home, check=False)
+    d = json.loads(p.stdout)
+    assert p.returncode == 1 and d["kind"] == "refuse" and d["refusal"]["kind"] == "not_music" and d["tracks"] == []
+    p = run(["understand", "no Nirvana, 90s grunge, 40 minutes", "--json"], demo_home)
+    d = json.loads(p.stdout)
+    assert d["kind"] == "playlist" and d["constraints"]["years"] == {"min": 1990.0, "max": 1999.0}
+
+
 def _write_csv(path: Path, rows: int, offset: int = 0) -> None:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
@@ -108,8 +142,11 @@ def test_real_catalogue_road_trip(tmp_path):
     assert p.returncode == 1 and d["report"]["satisfied"] is False and d["tracks"] == []
     p = run(["playlist", "something like Radiohead's Kid A but more upbeat, nothing after 2005", "--json"], home)
     d = json.loads(p.stdout)
-    assert "Radiohead" in d["constraints"]["seed_artists"] and d["constraints"]["years"]["max"] == 2005
-    assert all(t["year"] is None or t["year"] <= 2005 for t in d["tracks"])
+    c = d["constraints"]
+    assert "Radiohead" in c["seed_artists"] and c["years"]["max"] == 2005 and c["targets"]["energy"] >= 0.7
+    assert [(w["title"], w["artist"]) for w in c["seed_works"]] == [("Kid A", "Radiohead")]
+    assert d["tracks"] and all(t["year"] is not None and t["year"] <= 2005 for t in d["tracks"])
+    assert d["understanding"]["source"] == "offline"
 
 
 def test_damaged_index_cache_is_rebuilt(tmp_path):

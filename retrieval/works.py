@@ -1,0 +1,55 @@
+"""Songs and albums by name: a title index over the catalogue, so "Kid A" or "Heroes by David Bowie" find rows.
+
+Titles are compared through `normalise_name` after dropping version suffixes ("- Remastered 2011",
+"(Live)", "[Collector's Edition]"), so one song's several releases are found together.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import numpy as np
+
+from .tracks import Catalogue, normalise_name
+
+_VERSION = re.compile(r"\s+-\s+.*$|\s*[\(\[][^\)\]]*(?:remaster|live|version|edition|mix|edit|mono|stereo|deluxe|"
+                      r"anniversary|expanded|bonus|demo|acoustic)[^\)\]]*[\)\]]", re.IGNORECASE)
+
+
+def title_key(title: str) -> str:
+    """Comparable form of a song or album title: version suffixes dropped, then `normalise_name`."""
+    return normalise_name(_VERSION.sub("", title or "")) or normalise_name(title or "")
+
+
+class WorkIndex:
+    """Rows by song title and by album title."""
+
+    def __init__(self, catalogue: Catalogue):
+        self.catalogue = catalogue
+        self.songs: dict[str, list[int]] = defaultdict(list)
+        self.albums: dict[str, list[int]] = defaultdict(list)
+        for i, t in enumerate(catalogue.titles):
+            if t:
+                self.songs[title_key(t)].append(i)
+        for i, a in enumerate(catalogue.strings.get("album") or []):
+            if a:
+                self.albums[title_key(a)].append(i)
+
+    def find(self, title: str, artist: str | None = None, kind: str = "any") -> list[int]:
+        """Rows of the song or album called `title` (by `artist` when given): songs first, best known first."""
+        key = title_key(title)
+        if not key:
+            return []
+        rows: list[int] = []
+        if kind in ("song", "any"):
+            rows += self.songs.get(key, [])
+        if kind in ("album", "any"):
+            rows += [r for r in self.albums.get(key, []) if r not in set(rows)]
+        if artist:
+            want = normalise_name(artist)
+            rows = [r for r in rows if normalise_name(self.catalogue.artists[r]) == want]
+        if not rows:
+            return []
+        pop = np.nan_to_num(np.asarray(self.catalogue.column("popularity"))[rows], nan=-1.0)
+        return [rows[i] for i in np.argsort(-pop, kind="stable")]
