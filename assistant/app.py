@@ -86,6 +86,9 @@ class Segue:
                 titles=lib.catalogue.titles,
                 genre_counts=[counts.get(t, 0) for t in lib.vectors.genre_terms],
             )
+            from .entity_index import EntityIndex
+
+            self._vocab.entities = EntityIndex.from_catalogue(lib.catalogue)  # named artists and works
         return self._vocab
 
     def store(self):
@@ -130,11 +133,14 @@ class Segue:
         return reading
 
     def constraints(self, prompt: str) -> Constraints:
-        """The constraints behind a prompt, even for a vague one (evaluations use this); refusals raise."""
+        """The constraints behind a prompt even when Segue would ask back or decline (evaluations read playlist
+        titles, which are music requests by construction)."""
         reading = self.understand(prompt)
-        if reading.constraints is None:
-            raise NoPlaylist(reading)
-        return reading.constraints
+        if reading.constraints is not None:
+            return reading.constraints
+        from .parser import parse
+
+        return parse(prompt, self.vocabulary())
 
     def taste(self, user: str | None):
         """The listener's taste profile, or None for an unknown listener or one with no matched plays."""

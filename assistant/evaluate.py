@@ -58,6 +58,7 @@ def evaluate_playlists(segue, file: Path, history_half: bool = False, limit: int
 
     from .constraints import Length
     from .planner import make_playlist
+    from .resolve import resolve_works
 
     lib = segue.library()
     cat = lib.catalogue
@@ -79,8 +80,8 @@ def evaluate_playlists(segue, file: Path, history_half: bool = False, limit: int
             c = segue.constraints(title)
         except BadInput:
             continue
-        c = c.model_copy(update={"length": Length(tracks=100)})
-        result = make_playlist(c, lib, taste, exclude_rows=set(hist_rows))
+        c, missing = resolve_works(c.model_copy(update={"length": Length(tracks=100)}), lib)
+        result = make_playlist(c, lib, taste, exclude_rows=set(hist_rows), missing_works=missing)
         ranked = [cat.ids[r] for r in result.candidate_rows]
         g = set(gold)
         per.append({"playlist_id": pl.get("playlist_id"), "title": title, "n_gold": len(g),

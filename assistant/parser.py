@@ -18,6 +18,7 @@ from assistant.constraints import Constraints, Length, Ordering, Range, Work
 from assistant.grounding import Vocabulary, genre_key, genre_words
 from assistant.lexicon import ACTIVITIES, FEATURE_WORDS, FILLER, GENERIC_TERMS, KNOWN_GENRES, MOODS_NOT_FROM_GENRES, NAME_TRAILERS, OPPOSITES
 from assistant.mentions import FUZZY_ARTIST, Mentions
+from assistant.named import Named
 from assistant.structure import BLANK, Draft, extract_all, year_range
 from assistant.words import (CHARS, MOOD_KEYS, SEPARATORS, STOP, Tok, dedupe, join, join_words, mood_prefix,
                              targets_for, theme_of, tokens)
@@ -29,6 +30,7 @@ _TRIGGERS = [  # (kind, level, pattern); level 2: fuzzy and "not found" notes, 1
     ("exclude", 2, r"\b(?:no|zero|without|except(?: for)?|excluding|exclude|minus|other than|avoid|skip|leave out|nothing|none|"
                    r"anything but|anything except)\b(?:\s+(?:any|more|too|so|very|overly|really))?(?:\s+(?:songs?|tracks?|music|stuff|"
                    r"anything))?(?:\s+(?:by|from|of))?\s+"),
+    ("exclude", 1, r"\b(?:i hate|hate|can'?t stand|don'?t like|dislike|sick of|tired of)\s+"),
     ("exclude", 1, r"\b(?:not|never|but not)\b(?:\s+(?:any|too|so|very|overly|really))?(?:\s+(?:songs?|tracks?|music)\s+(?:by|from))?\s+"),
     ("seed", 2, r"\b(?:similar to|sounds? like|sounding like|in the (?:style|vein|spirit) of|style of|(?:for )?fans of|"
                 r"reminiscent of|reminds me of|inspired by|influenced by|a la|à la)\s+"),
@@ -57,7 +59,7 @@ def parse(text: str, vocab: Vocabulary, today_year: int = 2026) -> Constraints:
     return p.run()
 
 
-class _Parse(Mentions):
+class _Parse(Mentions, Named):
     def __init__(self, text: str, vocab: Vocabulary, today_year: int):
         self.prompt = text
         self.vocab = vocab
@@ -75,6 +77,8 @@ class _Parse(Mentions):
 
     def run(self) -> Constraints:
         extract_all(self.d)
+        self._named()
+        self._include_phrases()
         self._artists()
         self._suffix_artists()
         self._moods_and_genres()
@@ -206,7 +210,7 @@ class _Parse(Mentions):
         if not raw_toks or level < 2 or not (first or name_like):
             return 0, ""
         raw = join(raw_toks)
-        if self.vocab.is_title(raw) and kind in ("exclude", "include"):
+        if self.vocab.is_title(raw) and kind in ("exclude", "include") and (name_like or not self.caps):
             self.works[kind].append(Work(title=raw, kind="song"))
             return len(raw_toks), "raw"
         if not name_like and self.caps:

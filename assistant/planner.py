@@ -148,7 +148,10 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
         # every allowed row scored by genre at once (sparse); the best, popular first, join the pool
         g_all = library.genre_matrix().scores(term_scores) + 0.2 * library.popularity_prior()
         pool_rows.update(_top_allowed(g_all, allowed, k).tolist())
-    lexical = library.lexical.scores(words) if words else None
+    # names read out of the request still count as words: "This Is Logic" must match the artist Logic
+    names = c.seed_artists + c.include_artists + [w.title for w in c.seed_works + c.include_works]
+    lex_words = " ".join(x for x in [words, *names] if x)
+    lexical = library.lexical.scores(lex_words) if lex_words else None
     if lexical is not None:
         best = _top_allowed(lexical, allowed, k)
         pool_rows.update(best.tolist())

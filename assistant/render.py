@@ -67,8 +67,25 @@ def render_understood(console: Console, pl: Playlist) -> None:
         bits.append("only " + ", ".join(c.include_artists))
     if c.explicit != "allow":
         bits.append(f"explicit: {c.explicit}")
+    if c.activities:
+        bits.append("for " + ", ".join(c.activities))
+    works = [("like", c.seed_works), ("include", c.include_works), ("not", c.exclude_works)]
+    bits += [f"{word} " + ", ".join(w.describe() for w in ws) for word, ws in works if ws]
+    if c.popularity != "any":
+        bits.append(c.popularity.replace("_", " "))
+    if c.ordering.arc != "any" or c.ordering.smooth:
+        bits.append(" ".join(x for x in [f"{c.ordering.arc} energy" if c.ordering.arc != "any" else "",
+                                         "smooth transitions" if c.ordering.smooth else ""] if x))
     if bits:
         console.print(Text("Understood: " + "; ".join(bits)))
+    u = pl.understanding or {}
+    llm = u.get("llm")
+    if llm:
+        tokens = "/".join(str(llm.get(k)) for k in ("input_tokens", "output_tokens") if llm.get(k) is not None)
+        console.print(Text(f"Read by {llm['provider']}:{llm['model']} with the offline parser's cross-check "
+                           f"({llm['seconds']:.1f} s" + (f", {tokens} tokens" if tokens else "") + ")"))
+    for line in u.get("disagreements") or []:
+        console.print(Text(f"Cross-check: {line}"))
     for note in c.notes:
         console.print(Text(f"Note: {note}"))
 

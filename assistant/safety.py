@@ -167,7 +167,7 @@ lyrics lyric vocals vocal instrumental instrumentals acoustic unplugged listen l
 setlist discography genre genres vibe vibes vibey groove grooves groovy melody melodies
 chorus riff riffs guitar guitars piano drums synth synths orchestra orchestral symphony concerto sonata
 opera choir choral soundtrack soundtracks ost vinyl spotify dance dancing danceable sing singing
-singalong sing-along songwriter composer composers""".split()
+singalong sing-along songwriter composer composers música musica musique musik canciones chansons""".split()
 # Genre names that are rarely anything else.
 _GENRES = r"""jazz blues techno edm dubstep dnb hip-hop hiphop r&b rnb reggae reggaeton dancehall afrobeat afrobeats
 afropop amapiano ska punk grunge emo indie bluegrass americana gospel baroque ambient lofi lo-fi chillhop
@@ -213,7 +213,8 @@ _OTHER_TASK = re.compile(
     r"write (?:me |my |a |an )+(?:essay|poem|story|email|letter|report|speech|paper|article|tweet|post|program|"
     r"script|function)|email to|directions to|how far is|how do i (?!listen)|how to (?!dance)|"
     r"what time is it|what day is it)\b"
-    r"|\d+(?:\.\d+)?\s*(?:[-+*/x×÷^]|times|plus|minus|divided by|multiplied by)\s*\d+")
+    r"|(?<![\d.])(?!(?:19|20)\d\d\s*[-–/]\s*(?:19|20)?\d\d'?s?\b)\d+(?:\.\d+)?\s*(?:[-+*/x×÷^]|times|plus|minus|"
+    r"divided by|multiplied by)\s*\d+")  # arithmetic, but not a year range ("2011-2014 house")
 # A task word used as the occasion for music ("for coding", "while debugging") is not a task.
 _OCCASION = re.compile(r"\b(?:for|while|whilst|during|when i'?m|when i am|as i)\s+(?:\w+\s+){0,2}$")
 _QUESTION = re.compile(r"^(?:what|what's|whats|who|who's|whos|where|where's|when|why|how|how's|which|is|are|was|were|"

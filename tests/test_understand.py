@@ -138,3 +138,38 @@ def test_merge_keeps_soft_fields_from_the_llm_and_unions_exclusions():
     assert merged.genres == ["alternative rock", "rock"]
     assert merged.exclude_artists == ["Nirvana", "Pearl Jam"] and merged.moods == ["energetic"]
     assert merged.discovery == 0.8 and merged.prompt == "x" and disagreements == []
+
+
+# --- named artists and works (the entity extractor wired into the offline parser) ------------------------
+
+@pytest.fixture(scope="module")
+def named_vocab(encoder):
+    from assistant.entity_index import EntityIndex
+
+    rows = [("Radiohead", "Creep", "Pablo Honey"), ("Queen", "Bohemian Rhapsody", "A Night at the Opera"),
+            ("Luis Fonsi", "Despacito", "Vida"), ("Miles Davis", "So What", "Kind of Blue"),
+            ("Nirvana", "Lithium", "Nevermind"), ("Daft Punk", "One More Time", "Discovery")]
+    v = Vocabulary.build(GENRES + ["latin pop", "britpop"], [a for a, _, _ in rows] + ["Justice"], encoder,
+                         titles=[t for _, t, _ in rows])
+    v.entities = EntityIndex.from_rows([a for a, _, _ in rows] + ["Justice"], [t for _, t, _ in rows] + ["D.A.N.C.E."],
+                                       [al for _, _, al in rows] + ["Cross"])
+    v.entities.add_genres(GENRES)
+    return v
+
+
+@pytest.mark.parametrize("text,check", [
+    ("stuff like Bohemian Rhapsody by Queen, 15 tracks",
+     lambda c: [(w.title, w.artist) for w in c.seed_works] == [("Bohemian Rhapsody", "Queen")] and not c.include_artists),
+    ("Miles Davis only, 10 songs", lambda c: c.include_artists == ["Miles Davis"] and c.length.tracks == 10),
+    ("play me some Daft Punk and Justice", lambda c: c.include_artists == ["Daft Punk", "Justice"]),
+    ("no Despacito pls, latin pop for a party", lambda c: [w.title for w in c.exclude_works] == ["Despacito"]
+     and not c.exclude_artists and c.genres == ["latin pop"]),
+    ("make sure Bohemian Rhapsody is in there, britpop",
+     lambda c: [w.title for w in c.include_works] == ["Bohemian Rhapsody"]),
+    ("i hate nirvana, give me 90s rock", lambda c: c.exclude_artists == ["Nirvana"] and c.years.min == 1990),
+    ("something like radiohead's creep", lambda c: c.seed_artists == ["Radiohead"]
+     and [w.title for w in c.seed_works] == ["Creep"]),
+])
+def test_named_artists_and_works(named_vocab, text, check):
+    r = understand(text, named_vocab)
+    assert r.kind == "playlist" and check(r.constraints), r.constraints
