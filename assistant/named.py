@@ -61,12 +61,15 @@ class Named:
                     if normalise_name(e.mention.removesuffix("'s")) != normalise_name(name):
                         self.d.note(f"read '{e.mention}' as {name}")
                 target = {"exclude": self.exclude, "include": self.include, "include_work": self.include}.get(kind, self.seeds)
+                if kind == "bare" and not e.in_catalogue:
+                    continue  # a name-like phrase with no cue and no match: leave it to the theme
                 target.append(name)
                 if not e.in_catalogue:
                     what = {"exclude": "excluding them removes nothing", "include": "the report will say so"}
                     self.d.note(f"'{name}' is not in this catalogue" + (f": {what[kind]}" if kind in what else
                                                                          ": it can't steer this playlist"))
-            self.d.consume(e.start, self._by_artist_end(text, e) if e.kind == "work" else e.end)
+            if kind != "bare":  # a name with no cue stays in the theme too ("This Is Logic", "Urbano: Latino Vibes")
+                self.d.consume(e.start, self._by_artist_end(text, e) if e.kind == "work" else e.end)
 
     def _include_phrases(self) -> None:
         """'make sure X is in there', 'must include X and Y': catalogue titles the extractor left -> must include."""
@@ -114,4 +117,4 @@ class Named:
                 return "include"
         if best == "include_work" and kind == "artist":
             return "seed"
-        return best
+        return best if best_at >= 0 else "bare"

@@ -149,7 +149,8 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
         g_all = library.genre_matrix().scores(term_scores) + 0.2 * library.popularity_prior()
         pool_rows.update(_top_allowed(g_all, allowed, k).tolist())
     # names read out of the request still count as words: "This Is Logic" must match the artist Logic
-    names = c.seed_artists + c.include_artists + [w.title for w in c.seed_works + c.include_works]
+    # (artists only: a work's title words, "Kid A", would match every "Kid" in the catalogue)
+    names = c.seed_artists + c.include_artists
     lex_words = " ".join(x for x in [words, *names] if x)
     lexical = library.lexical.scores(lex_words) if lex_words else None
     if lexical is not None:

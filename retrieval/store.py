@@ -48,6 +48,29 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE UNIQUE INDEX listens_unique ON listens (listener_id, ts, artist, title)",
         "CREATE INDEX listens_import ON listens (import_id)",
     ),
+    (  # 2: multi-turn sessions (one JSON document each, compare-and-swap on revision) and track feedback;
+        # both point at listeners by id like listens do, so deleting a listener takes their sessions and
+        # feedback with it; deleting a session keeps its feedback (a taste signal) with session_id NULL.
+        """CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            listener_id INTEGER REFERENCES listeners(id) ON DELETE CASCADE,
+            title TEXT NOT NULL DEFAULT '',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            revision INTEGER NOT NULL CHECK (revision >= 1),
+            doc TEXT NOT NULL)""",
+        "CREATE INDEX sessions_updated ON sessions (updated)",
+        "CREATE INDEX sessions_listener_updated ON sessions (listener_id, updated)",
+        """CREATE TABLE feedback (
+            id INTEGER PRIMARY KEY,
+            listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+            track_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('like', 'dislike', 'skip')),
+            session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL,
+            at TEXT NOT NULL)""",
+        "CREATE INDEX feedback_listener_at ON feedback (listener_id, at)",
+        "CREATE INDEX feedback_session ON feedback (session_id)",
+    ),
 ]
 
 _NAME = re.compile(r"[\w.\-]{1,64}")

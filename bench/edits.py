@@ -1,0 +1,263 @@
+"""Edit benchmark: follow-ups applied to real playlists, each with a check written before any run.
+
+Usage:
+    .venv/bin/python bench/edits.py                    # SEGUE_HOME's catalogue
+    .venv/bin/python bench/edits.py --home /tmp/sh-real --user alex
+
+For every line of bench/data/edits.jsonl: build the starting playlist (`Segue.playlist`, once per prompt),
+apply any `setup` follow-ups, then the `edit`, each read by the offline edit parser and applied with
+`refine.step` on a session. Templates in the edit and the check refer to the version just before the edit:
+{track:K} its K-th track id, {artist:K}, {title:K}, {genre:K} (that track's first genre tag).
+
+Reports:
+  honoured  share of edits whose check holds (every key of it)
+  retained  for lines with `named` (edits that should not touch other tracks): the share of the previous
+            version's tracks, other than the ones the edit names, still in the playlist
+Prints a table and writes JSON to bench/results/edits.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DATA = ROOT / "bench" / "data" / "edits.jsonl"
+RESULTS = ROOT / "bench" / "results" / "edits.json"
+FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "tempo")
+
+
+def fill(value, prev, cat):
+    """Resolve {track:K}, {artist:K}, {title:K}, {genre:K} against the previous version (recursively)."""
+    if isinstance(value, list):
+        return [fill(v, prev, cat) for v in value]
+    if isinstance(value, dict):
+        return {k: fill(v, prev, cat) for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+
+    def one(m):
+        k = int(m.group(2))
+        k = len(prev.track_ids) + 1 + k if k < 0 else k
+        if not 1 <= k <= len(prev.track_ids):
+            return f"<no track {k}>"
+        r = cat.row_of(prev.track_ids[k - 1])
+        return {"track": cat.ids[r], "artist": cat.artists[r], "title": cat.titles[r],
+                "genre": (cat.genres[r] or ("<untagged>",))[0]}[m.group(1)]
+
+    return re.sub(r"\{(track|artist|title|genre):(-?\d+)\}", one, value)
+
+
+def has_genre(tags, word: str) -> bool:
+    return any(re.search(rf"(^|\b){re.escape(word.lower())}(\b|$)", t.lower()) for t in tags)
+
+
+def evaluate(check: dict, prev, new, start, out, lib) -> list[str]:
+    """The failed parts of `check` (empty: honoured)."""
+    cat = lib.catalogue
+    rows_p = [cat.row_of(t) for t in prev.track_ids]
+    rows_n = [cat.row_of(t) for t in new.track_ids]
+    col = lambda f, rows: np.asarray(cat.column(f))[rows].astype(float)  # noqa: E731
+    minutes = float(np.nansum(col("duration_ms", rows_n))) / 60000
+    share = lambda rows, g: sum(has_genre(cat.genres[r], g) for r in rows) / max(1, len(rows))  # noqa: E731
+    fails = []
+
+    def need(ok, why):
+        if not ok:
+            fails.append(why)
+
+    for key, want in check.items():
+        if key == "max_per_artist":
+            worst = max(Counter(cat.artists[r].casefold() for r in rows_n).values(), default=0)
+            need(worst <= want, f"{worst} tracks by one artist")
+        elif key == "length_minutes":
+            need(abs(minutes - want) <= 0.05 * want, f"{minutes:.1f} minutes")
+        elif key == "length_tracks":
+            need(len(rows_n) == want, f"{len(rows_n)} tracks")
+        elif key == "genre_share_lower":
+            need(share(rows_n, want) < share(rows_p, want), f"{want} share {share(rows_p, want):.2f} -> {share(rows_n, want):.2f}")
+        elif key == "genre_share_higher":
+            need(share(rows_n, want) > share(rows_p, want), f"{want} share {share(rows_p, want):.2f} -> {share(rows_n, want):.2f}")
+        elif key == "no_tag":
+            need(all(want not in cat.genres[r] for r in rows_n), f"tracks tagged {want} left")
+        elif key == "added_tracks":
+            need(len(rows_n) == len(rows_p) + want, f"{len(rows_n) - len(rows_p)} tracks added")
+        elif key == "genre_share_above":
+            need(share(rows_n, want[0]) > want[1], f"{want[0]} share {share(rows_n, want[0]):.2f}")
+        elif key in ("mean_up", "mean_down"):
+            a, b = np.nanmean(col(want, rows_p)), np.nanmean(col(want, rows_n))
+            need(b > a if key == "mean_up" else b < a, f"mean {want} {a:.3f} -> {b:.3f}")
+        elif key in ("mood_fit_up", "mood_fit_down"):
+            from assistant.lexicon import MOODS
+
+            def dist(rows):
+                return np.nanmean([np.abs(col(f, rows) - v) for f, v in MOODS[want].items()])
+            closer = dist(rows_n) < dist(rows_p)
+            need(closer if key == "mood_fit_up" else dist(rows_n) > dist(rows_p),
+                 f"distance to {want} {dist(rows_p):.3f} -> {dist(rows_n):.3f}")
+        elif key == "track_at":
+            pos, tid = want
+            need(len(new.track_ids) >= pos and new.track_ids[pos - 1] == tid, f"position {pos} holds another track")
+        elif key == "same_set":
+            need(sorted(new.track_ids) == sorted(prev.track_ids), "the set changed")
+        elif key == "order_changed":
+            need(new.track_ids != prev.track_ids, "the order did not change")
+        elif key == "sorted_by":
+            e = list(np.nan_to_num(col("energy", rows_n), nan=0.5))
+            need(e == sorted(e, reverse=want == "energy_falling"), "not sorted by energy")
+        elif key == "unchanged":
+            need(new.track_ids == prev.track_ids and new.constraints == prev.constraints, "the playlist changed")
+        elif key == "refused":
+            need(bool(out is not None and out.refused), "nothing refused")
+        elif key == "answer_mentions":
+            need(bool(out and out.answers and want in out.answers[0]), "no answer naming the track")
+        elif key == "no_artist":
+            need(all(cat.artists[r].casefold() != want.casefold() for r in rows_n), f"{want} still there")
+        elif key in ("absent", "contains"):
+            there = [t in new.track_ids for t in want]
+            need(not any(there) if key == "absent" else all(there), f"{key} failed")
+        elif key == "contains_all_previous":
+            need(set(prev.track_ids) <= set(new.track_ids), "a previous track went")
+        elif key == "locked":
+            need(set(want) <= set(new.locked), "not locked")
+        elif key == "section_genre":
+            a, b, g = want
+            sec = rows_n[a - 1:b]
+            need(len(sec) == b - a + 1 and all(has_genre(cat.genres[r], g) for r in sec), f"positions {a}-{b} not all {g}")
+        elif key in ("years_min", "years_max", "years_range"):
+            lo, hi = (want, 9999) if key == "years_min" else (0, want) if key == "years_max" else want
+            # Segue's documented rule: an unknown year passes only when its known decade lies wholly in the range
+            ok = [lo <= y <= hi if not np.isnan(y) else (not np.isnan(d) and lo <= d and d + 9 <= hi)
+                  for y, d in zip(col("year", rows_n), col("decade", rows_n))]
+            need(all(ok), f"years outside {lo}-{hi}")
+        elif key == "no_explicit":
+            need(all(int(cat.explicit[r]) != 1 for r in rows_n), "explicit tracks left")
+        elif key in ("new_closer_to_track", "new_closer_to_artist"):
+            if key == "new_closer_to_track":
+                seed = np.asarray(lib.items[cat.row_of(want)])
+            else:
+                seed = lib.item_mean(np.flatnonzero(np.asarray(cat.artists, dtype=object) == want)[:200])
+            added = [r for r in rows_n if r not in set(rows_p)]
+            sims = lambda rows: float(np.mean(np.asarray(lib.items[rows]) @ seed)) if rows else float("nan")  # noqa: E731
+            need(bool(added) and sims(added) > sims(rows_p), f"new tracks not closer ({sims(added):.3f} vs {sims(rows_p):.3f})")
+        elif key == "same_as_start":
+            need(new.track_ids == start.track_ids and new.constraints == start.constraints, "not the starting version")
+        else:
+            fails.append(f"unknown check {key}")
+    return fails
+
+
+def named_tracks(spec: dict, prev, lib) -> set[str] | None:
+    """The previous version's tracks the edit names (they may go); None for 'shorten' (handled by the caller)."""
+    cat = lib.catalogue
+    rows = {t: cat.row_of(t) for t in prev.track_ids}
+    out: set[str] = set()
+    if "positions" in spec:
+        n = len(prev.track_ids)
+        out |= {prev.track_ids[p - 1 if p > 0 else n + p] for p in spec["positions"] if -n <= p <= n and p}
+    if "section" in spec:
+        a, b = spec["section"]
+        out |= set(prev.track_ids[a - 1:b])
+    if "artist" in spec:
+        out |= {t for t, r in rows.items() if cat.artists[r].casefold() == spec["artist"].casefold()}
+    if "genre" in spec:
+        out |= {t for t, r in rows.items() if has_genre(cat.genres[r], spec["genre"])}
+    if "over_cap" in spec:
+        seen: Counter = Counter()
+        for t in prev.track_ids:
+            seen[cat.artists[rows[t]].casefold()] += 1
+            if seen[cat.artists[rows[t]].casefold()] > spec["over_cap"]:
+                out.add(t)
+    year = lambda t: float(cat.column("year")[rows[t]])  # noqa: E731
+    if "years_below" in spec:
+        out |= {t for t in prev.track_ids if np.isnan(year(t)) or year(t) < spec["years_below"]}
+    if "years_above" in spec:
+        out |= {t for t in prev.track_ids if np.isnan(year(t)) or year(t) > spec["years_above"]}
+    if "tag" in spec:
+        out |= {t for t, r in rows.items() if spec["tag"] in cat.genres[r]}
+    if spec.get("explicit"):
+        out |= {t for t, r in rows.items() if int(cat.explicit[r]) == 1}
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--home", default=os.environ.get("SEGUE_HOME"), help="data home (default: SEGUE_HOME)")
+    ap.add_argument("--user", default=None, help="personalise for this listener")
+    ap.add_argument("--data", default=str(DATA))
+    ap.add_argument("--out", default=str(RESULTS))
+    args = ap.parse_args()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from assistant.app import build
+    from assistant.edit_parser import parse_edits
+    from assistant.edits import describe
+    from assistant.refine import step
+    from assistant.session import Session, add_version
+    from assistant.settings import Settings
+
+    app = build(Settings(home=args.home) if args.home else Settings())
+    lib, vocab, taste = app.library(), app.vocabulary(), app.taste(args.user)
+    params = {"default_tracks": app.settings.default_tracks, "default_max_per_artist": app.settings.default_max_per_artist}
+    lines = [json.loads(x) for x in Path(args.data).read_text().splitlines() if x.strip()]
+    starts: dict[str, Session] = {}
+    results = []
+    for line in lines:
+        if line["start"] not in starts:
+            pl = app.playlist(line["start"], user=args.user)
+            starts[line["start"]] = add_version(Session(id=line["id"]), pl.constraints, [e.track.track_id for e in pl.tracks],
+                                                why={e.track.track_id: e.why for e in pl.tracks})
+        s = starts[line["start"]]
+        start = s.current
+        t0 = time.perf_counter()
+        for text in line.get("setup", []):
+            s, _ = step(s, parse_edits(text, vocab, s.current), lib, taste, vocab=vocab, **params)
+        prev = s.current
+        text = fill(line["edit"], prev, lib.catalogue)
+        ops = parse_edits(text, vocab, prev)
+        s, out = step(s, ops, lib, taste, vocab=vocab, **params)
+        seconds = time.perf_counter() - t0
+        new = s.current
+        fails = evaluate(fill(line["check"], prev, lib.catalogue), prev, new, start, out, lib)
+        retained = None
+        if line.get("named") is not None:
+            spec = fill(line["named"], prev, lib.catalogue)
+            named = named_tracks(spec, prev, lib)
+            rest = [t for t in prev.track_ids if t not in named]
+            kept = sum(t in new.track_ids for t in rest)
+            base = min(len(rest), len(new.track_ids)) if spec.get("shorten") else len(rest)
+            retained = (kept / base) if base else 1.0
+        results.append({"id": line["id"], "start": line["start"], "edit": text, "ops": [describe(o) for o in ops],
+                        "honoured": not fails, "fails": fails, "retained": retained, "seconds": round(seconds, 2),
+                        "refused": out.refused if out else [], "said": (out.honoured + out.answers) if out else []})
+
+    n = len(results)
+    honoured = sum(r["honoured"] for r in results) / n
+    ret = [r["retained"] for r in results if r["retained"] is not None]
+    summary = {"n": n, "honoured": round(honoured, 4), "retained_mean": round(float(np.mean(ret)), 4),
+               "retained_n": len(ret), "retained_min": round(float(np.min(ret)), 4),
+               "seconds_mean": round(float(np.mean([r["seconds"] for r in results])), 2),
+               "catalogue": lib.catalogue.meta.get("label", ""), "user": args.user}
+    print(f"{'id':4} {'ok':3} {'kept':>5} {'sec':>5}  {'edit':38} {'ops':34} failures")
+    for r in results:
+        kept = f"{r['retained']:.0%}" if r["retained"] is not None else "-"
+        print(f"{r['id']:4} {'yes' if r['honoured'] else 'NO':3} {kept:>5} {r['seconds']:5.1f}  {r['edit'][:38]:38} "
+              f"{'; '.join(r['ops'])[:34]:34} {'; '.join(r['fails'])}")
+    print(f"\nhonoured {summary['honoured']:.1%} of {n} edits; retained {summary['retained_mean']:.1%} on average "
+          f"(min {summary['retained_min']:.0%}) over {len(ret)} edits that should keep the rest; "
+          f"{summary['seconds_mean']:.2f} s per edit; {summary['catalogue']}")
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"summary": summary, "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
