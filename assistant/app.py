@@ -158,10 +158,29 @@ class Segue:
                 f"`segue history import PATH --user {user}`."
             )
         lib = self.library()
-        profile = taste_from_listens(store.listens(user), lib.catalogue, lib.items)
+        profile = taste_from_listens(store.listens(user) + self._feedback_listens(user), lib.catalogue, lib.items)
         profile = None if profile.empty else profile
         self._taste[user] = profile
         return profile
+
+    def _feedback_listens(self, user: str) -> list:
+        """Likes, dislikes and skips given in sessions, as listens: a like counts as three plays, a dislike or a
+        skip as a skipped play (taste counts skips against)."""
+        from datetime import datetime
+        from types import SimpleNamespace
+
+        from retrieval.sessions import SessionStore
+
+        out = []
+        for f in SessionStore(self.store()).feedback(user):
+            ts = datetime.fromisoformat(f["at"])
+            n = 3 if f["kind"] == "like" else 1
+            out += [SimpleNamespace(ts=ts, track_id=f["track_id"], skipped=f["kind"] != "like")] * n
+        return out
+
+    def forget_taste(self, user: str | None) -> None:
+        """Drop the cached taste of `user` (after new feedback or history)."""
+        self._taste.pop(user, None)
 
     def playlist(self, prompt: str, user: str | None = None, minutes: float | None = None, tracks: int | None = None):
         """The main entry point: prompt -> checked, personalised Playlist."""

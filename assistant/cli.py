@@ -263,6 +263,12 @@ def eval_queries(
                 out.print(f"  {kind:8s} {m['precision']:9.4f} {m['recall']:9.4f} {m['f1']:9.4f}")
 
 
+from .chat_cli import chat as _chat, export as _export  # noqa: E402 - registered after the other commands
+
+app.command("chat")(_chat)
+app.command("export")(_export)
+
+
 def main() -> None:
     try:
         app()

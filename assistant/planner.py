@@ -25,6 +25,7 @@ from .playlist import Playlist, PlaylistTrack
 
 PRF_DEPTH = 20
 PINNED_BONUS = 10.0
+DEDUPE_DEPTH = 2000  # only the best-scored candidates can be picked, so only they are de-duplicated
 
 
 def weights_for(taste: TasteProfile | None) -> Weights:
@@ -202,6 +203,7 @@ def make_playlist(
     scores, parts = score(cands, weights_for(taste), discovery)
     if pinned:  # tracks the listener asked for by name come first (the cap and the length still hold)
         scores = scores + PINNED_BONUS * np.isin(rows, pinned)
+    scores = _drop_duplicates(library, rows, scores)
     if c.years is not None and len(rows):
         # a known decade passes the year filter, but a track of known year is the safer pick
         unknown_year = np.isnan(np.asarray(cat.column("year")[rows]))
@@ -276,6 +278,21 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
         cands.taste = _scaled(aff)
         cands.artist = np.sqrt(np.clip(artist_share / max(float(artist_share.max()), 1e-9), 0, 1)) if artist_share.any() else None
     return cands
+
+
+def _drop_duplicates(library: Library, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """One release of a song: the same artist and title (versions aside) keeps only its best-scored row."""
+    cat, keys = library.catalogue, library.works().song_keys
+    best: dict[tuple[int, str], int] = {}
+    out = scores.copy()
+    for i in np.argsort(-scores, kind="stable")[:DEDUPE_DEPTH]:
+        r = int(rows[i])
+        key = (int(cat.artist_codes[r]), keys[r] or str(r))
+        if key in best:
+            out[i] = -np.inf
+        else:
+            best[key] = i
+    return out
 
 
 def _rows_of(library: Library, ids: list[str]) -> list[int]:

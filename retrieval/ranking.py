@@ -114,7 +114,7 @@ def select(
     vec = np.asarray(c.vectors[order], dtype=np.float32)
     dur = np.asarray(c.durations_ms[order], dtype=np.float64)
     artists = c.artist_codes[order]
-    alive = np.ones(len(order), dtype=bool)
+    alive = np.isfinite(s)  # -inf marks a candidate that must not be picked (e.g. a duplicate release)
     max_sim = np.zeros(len(order), dtype=np.float64)
     per_artist: dict[int, int] = {}
     picked: list[int] = []

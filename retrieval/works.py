@@ -29,9 +29,12 @@ class WorkIndex:
         self.catalogue = catalogue
         self.songs: dict[str, list[int]] = defaultdict(list)
         self.albums: dict[str, list[int]] = defaultdict(list)
+        self.song_keys: list[str] = [""] * len(catalogue)  # row -> its title key
         for i, t in enumerate(catalogue.titles):
             if t:
-                self.songs[title_key(t)].append(i)
+                key = title_key(t)
+                self.songs[key].append(i)
+                self.song_keys[i] = key
         for i, a in enumerate(catalogue.strings.get("album") or []):
             if a:
                 self.albums[title_key(a)].append(i)
