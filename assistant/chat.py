@@ -60,6 +60,8 @@ class Chat:
 
     # -- sessions ---------------------------------------------------------------------------------------
     def start(self, listener: str | None = None, title: str = "") -> Session:
+        if listener:
+            self.segue.taste(listener)  # an unknown listener is a clear error now, not at every turn
         session = Session(id=uuid.uuid4().hex[:10], listener=listener, title=title)
         self.store.create(session.id, listener, title, session.model_dump_json())
         return session
