@@ -60,8 +60,6 @@ class Chat:
 
     # -- sessions ---------------------------------------------------------------------------------------
     def start(self, listener: str | None = None, title: str = "") -> Session:
-        if listener:
-            self.segue.taste(listener)  # an unknown listener is a clear error now, not at every turn
         session = Session(id=uuid.uuid4().hex[:10], listener=listener, title=title)
         self.store.create(session.id, listener, title, session.model_dump_json())
         return session
@@ -94,7 +92,7 @@ class Chat:
     def _first(self, session: Session, text: str) -> TurnResult:
         segue = self.segue
         try:
-            pl = segue.playlist(text, user=session.listener)
+            pl = segue.playlist(text, user=self._known(session.listener))
         except NoPlaylist as no:
             r = no.reading
             reply = r.refusal.message if r.refusal else r.clarification.question
@@ -131,9 +129,13 @@ class Chat:
         result._ops = [json.loads(op.model_dump_json()) for op in ops]  # type: ignore[attr-defined]
         return result
 
+    def _known(self, listener: str | None) -> str | None:
+        """The listener when the store knows them (a history or earlier feedback), else None: a new listener
+        starts unpersonalised and their likes and skips build their taste."""
+        return listener if listener and listener in self.segue.store().listeners() else None
+
     def _taste(self, session: Session):
-        listener = session.listener or (GUEST if GUEST in self.segue.store().listeners() else None)
-        return self.segue.taste(listener)
+        return self.segue.taste(self._known(session.listener or GUEST))
 
     # -- feedback, export --------------------------------------------------------------------------------
     def feedback(self, session_id: str, position: int, kind: str) -> TurnResult:
