@@ -239,6 +239,42 @@ def eval_playlists(
                 out.print(f"  {k:12s} {v:.4f}")
 
 
+@eval_app.command("conversations")
+def eval_conversations(
+    file: Annotated[Path, typer.Argument(help="CPCD conversations JSONL(.gz): {conversation_id, turns: [{user, liked, "
+                                             "disliked}], goal}")],
+    limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N conversations")] = None,
+    no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Ignore the listener's liked and disliked tracks")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Replay multi-turn conversations in one session each: R-precision and recall@100 after every turn, beside a
+    BM25 baseline over the user turns so far (catalogue from SEGUE_HOME)."""
+    from rich import box
+    from rich.table import Table
+
+    from .evaluate_conversations import evaluate_conversations, summary
+
+    with _door():
+        with _progress_bar(enabled=not as_json) as progress:
+            result = evaluate_conversations(_app(), file, limit=limit, use_feedback=not no_feedback, progress=progress)
+        if as_json:
+            print(json.dumps(summary(result), indent=2))
+            return
+        out.print(f"{result['n']} conversations, {result['skipped']} skipped (no goal track in the catalogue); "
+                  f"feedback {'on' if result['use_feedback'] else 'off'}; {result['seconds']:.0f} s", highlight=False)
+        table = Table("turn", "n", "R-prec", "R@100", "new n", "new R-prec", "new R@100", "BM25 R-prec", "BM25 R@100",
+                      "BM25 new R@100", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+        rows = list(zip(result["per_turn"], result["baseline"]["per_turn"]))
+        rows.append(({"turn": "last", **result["last"]}, result["baseline"]["last"]))
+        for ours, bm25 in rows:
+            table.add_row(str(ours["turn"]), str(ours["n"]), f"{ours['r_precision']:.4f}", f"{ours['recall@100']:.4f}",
+                          str(ours["new"]["n"]), f"{ours['new']['r_precision']:.4f}", f"{ours['new']['recall@100']:.4f}",
+                          f"{bm25['r_precision']:.4f}", f"{bm25['recall@100']:.4f}", f"{bm25['new']['recall@100']:.4f}")
+        out.print(table)
+        out.print("R@100: recall@100. new: the goal tracks not liked yet, on the ranking without the tracks already "
+                  "liked. last: each conversation's last turn. BM25: the user turns so far, no feedback.", highlight=False)
+
+
 @eval_app.command("queries")
 def eval_queries(
     file: Annotated[Path, typer.Argument(help="queries JSONL(.gz): {text, entities: [{mention, type, name}]}")],
