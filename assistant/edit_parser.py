@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import re
 
+from pydantic import ValidationError
+
+
 from assistant.constraints import Constraints
+from assistant.errors import BadInput
 from assistant.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Remove, Reorder,
                              ReplaceSection, SetFilter, SetLength, SetYears, StartOver)
 from assistant.grounding import Vocabulary, genre_key
@@ -77,7 +81,12 @@ def parse_edits(text: str, vocab: Vocabulary, current: Version | None = None) ->
     for clause in _SPLIT.split(text):
         clause = clause.strip(" ,.")
         if clause:
-            ops += _clause(clause, vocab, current, n)
+            try:
+                ops += _clause(clause, vocab, current, n)
+            except ValidationError as e:  # a value out of range ("add 2022 songs"): say so, change nothing
+                msg = e.errors()[0].get("msg", str(e)) if e.errors() else str(e)
+                raise BadInput(f"Can't use \"{clause}\": {msg[:1].lower() + msg[1:]}. Nothing changed; "
+                               "try a smaller number.") from None
     return ops
 
 

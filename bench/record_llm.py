@@ -20,15 +20,13 @@ import urllib.error
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.constraints import Clarification, Constraints, Refusal
 from assistant.llm import LLMError, ask_structured
+from assistant.understand import LLMAnswer, llm_schema
 from assistant.llm_langchain import LangChainModel
 from prompts import render
 
@@ -37,28 +35,8 @@ GENRES_HINT = "rock, pop, jazz, hip hop, electronic, house, techno, ambient, fol
               "indie, r&b, blues, classical, reggae, latin"
 
 
-class UnderstandAnswer(BaseModel):
-    """The shape the understanding step asks for (mirrors assistant.understand.LLMAnswer)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: Literal["playlist", "clarify", "refuse"] = Field(
-        description="playlist: a music request; clarify: too vague to act on; refuse: not about music, or offensive")
-    constraints: Constraints | None = Field(default=None, description="The reading, when kind is playlist")
-    clarification: Clarification | None = Field(default=None, description="The one question, when kind is clarify")
-    refusal: Refusal | None = Field(default=None, description="The reply, when kind is refuse")
-
-
-# Fields the LLM must not fill (mirrors assistant.understand.llm_schema): the request itself, notes, catalogue ids.
-HIDDEN = ("prompt", "notes", "seed_tracks", "exclude_tracks", "include_tracks")
-
-
-def llm_schema() -> dict:
-    schema = UnderstandAnswer.model_json_schema()
-    props = schema.get("$defs", {}).get("Constraints", {}).get("properties", {})
-    for name in HIDDEN:
-        props.pop(name, None)
-    return schema
+# The shape and schema the understanding step asks for: the real ones, not a copy.
+UnderstandAnswer = LLMAnswer
 
 
 # name -> (method, listener's request)

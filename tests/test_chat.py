@@ -188,3 +188,15 @@ def test_real_terminal_and_resume_after_kill_9(demo_home):
                                      env=env_for(demo_home), timeout=120).stdout)
     artists = Counter(t["creator"] for t in data["playlist"]["track"])
     assert len(data["playlist"]["track"]) == 20 and max(artists.values()) == 1
+
+
+def test_an_out_of_range_edit_is_a_clear_error_and_changes_nothing(demo_app):
+    from assistant.errors import BadInput
+
+    chat = Chat(demo_app)
+    s = chat.start()
+    v1 = chat.say(s.id, "20 upbeat house songs").version
+    with pytest.raises(BadInput, match="Nothing changed"):
+        chat.say(s.id, "add 2022 songs")
+    again, _ = chat.load(s.id)
+    assert again.current == v1 and len(again.turns) == 1
