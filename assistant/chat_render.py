@@ -30,6 +30,8 @@ def constraint_panel(c: Constraints) -> list[str]:
         lines.append("genres: " + ", ".join(c.genres))
     if c.exclude_genres:
         lines.append("not genres: " + ", ".join(c.exclude_genres))
+    if c.avoid_genres:
+        lines.append("less: " + ", ".join(c.avoid_genres))
     if c.moods or c.activities:
         lines.append("mood: " + ", ".join(c.moods + c.activities))
     if c.years:

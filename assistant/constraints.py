@@ -106,6 +106,7 @@ class Constraints(_Strict):
     moods: list[str] = Field(default_factory=list, description="Moods (upbeat, chill, melancholic, ...)")
     activities: list[str] = Field(default_factory=list, description="Activity or context (road trip, studying, workout, ...)")
     exclude_genres: list[str] = Field(default_factory=list, description="Genres to leave out (hard)")
+    avoid_genres: list[str] = Field(default_factory=list, description="Genres to play less of (soft), e.g. 'less grunge'")
     years: Range | None = Field(default=None, description="Release years, inclusive (hard)")
     tempo: Range | None = Field(default=None, description="Tempo in BPM, inclusive (hard)")
     track_minutes: Range | None = Field(default=None, description="Length of each track in minutes (hard)")

@@ -91,7 +91,7 @@ def parse_edits(text: str, vocab: Vocabulary, current: Version | None = None) ->
 
 
 def _clause(s: str, vocab: Vocabulary, current: Version, n: int) -> list[EditOp]:
-    for reader in (_history, _explain, _lock, _move, _section, _add_like, _relative_length, _remove, _arc, _more_less):
+    for reader in (_history, _explain, _lock, _move, _section, _add_like, _relative_length, _add_artist, _remove, _arc, _more_less):
         ops = reader(s, vocab, n)
         if ops is not None:
             return ops
@@ -239,6 +239,22 @@ def _relative_length(s, vocab, n):
     return None
 
 
+def _add_artist(s, vocab, n):
+    """'add 3 Radiohead songs', 'add two songs by Oasis', 'throw in a few more Blur tracks': the artist's own tracks."""
+    m = re.match(r"(?:please\s+)?(?:add|throw in|put in|give me|play|include)\s+(?:(?P<n>" + NUM + r"|a few|a couple(?: of)?|some)"
+                 r"\s+)?(?:more\s+)?(?:(?:songs?|tracks?)\s+(?:by|from)\s+)?(?P<what>.+?)(?:\s+(?:songs?|tracks?|stuff))?[ .!]*$", s, re.I)
+    if not m or re.match(r"(?:songs?|tracks?|more|some|a few)\b", m.group("what"), re.I):
+        return None
+    what = m.group("what").strip()
+    artist, score = vocab.find_artist(what, 0.9)
+    if not artist or genre_key(what) in MOOD_KEYS or vocab.genre_term(what):
+        return None
+    word = (m.group("n") or "").lower()
+    count = {"a few": 3, "some": 3}.get(word) or (2 if word.startswith("a couple") else int(number(word) or 3))
+    grow = not re.match(r"(?:please\s+)?(?:play|give me)\b", s, re.I)  # 'play more X' swaps, 'add X' grows
+    return [AddLike(artist=artist, count=min(50, count), own=True, grow=grow)]
+
+
 def _remove(s, vocab, n):
     m = re.match(r"(?:please\s+)?(?:remove|drop|delete|cut|skip|lose|ditch|kill|get rid of|take out|scrap|nix|axe|"
                  r"i (?:don'?t|do not) (?:like|want)|i hate|i'?m not (?:a fan of|feeling)|not a fan of)\s+(?P<rest>.+)$", s, re.I)
@@ -283,7 +299,7 @@ def _more_less(s, vocab, n):
         return [MoreLess(op=direction, genre=vocab.genre_term(x) or key)]
     artist, score = vocab.find_artist(x, 0.9)
     if artist and x[:1].isupper():  # 'less Radiohead' reads as 'no more Radiohead'
-        return [AddLike(artist=artist, count=3) if direction == "more" else Remove(artist=artist)]
+        return [AddLike(artist=artist, count=3, own=True) if direction == "more" else Remove(artist=artist)]
     return None
 
 
@@ -327,6 +343,9 @@ def _refinement(s: str, vocab: Vocabulary, current: Version) -> list[EditOp]:
     moods = c.moods + c.activities + [m for m in (MOOD_KEYS.get(genre_key(w)) for w in re.findall(r"[\w-]+", s))
                                       if m in FEATURE_WORDS and set(MOODS[m]) <= set(targets)]
     ops += [MoreLess(op="more", mood=m) for m in dict.fromkeys(moods)]
-    ops += [AddLike(artist=a, count=3) for a in c.seed_artists]
+    # 'throw in some Blur', 'play more Pearl Jam': their own songs; 'something like Blur': songs that sound like them
+    like = re.search(r"\b(?:like|similar|sound(?:s|ing)?|style|vibe|inspired)\b", s, re.I)
+    ops += [AddLike(artist=a, count=3, own=not like) for a in c.seed_artists]
+    ops += [AddLike(artist=a, count=3, own=True) for a in c.include_artists]
     by = {"rising": "energy_rising", "falling": "energy_falling", "peak": "energy_peak"}.get(c.ordering.arc)
     return ops + ([Reorder(by=by)] if by else [])

@@ -46,11 +46,15 @@ class AddLike(_Op):
     count: int = Field(default=3, ge=1, le=50, description="How many tracks")
     grow: bool = Field(default=False, description="True ('add 5 more'): append them, the playlist gets longer; "
                        "False ('more like'): replace the tracks least like it, the length stays")
+    own: bool = Field(default=False, description="True ('more Radiohead', 'add 3 Radiohead songs'): the artist's own "
+                      "tracks; False ('more like Radiohead'): tracks that sound like them")
 
     @model_validator(mode="after")
     def _one(self) -> AddLike:
         if (self.track is None) == (self.artist is None):
             raise ValueError("give a track position or an artist, not both")
+        if self.own and self.artist is None:
+            raise ValueError("own tracks need an artist")
         return self
 
 
@@ -220,7 +224,7 @@ def describe(op: EditOp) -> str:
         return f"{op.op} {op.feature or op.genre or op.mood}"
     if isinstance(op, AddLike):
         what = f"track {op.track}" if op.track else op.artist
-        return f"{'add' if op.grow else 'swap in'} {op.count} like {what}"
+        return f"{'add' if op.grow else 'swap in'} {op.count} {'by' if op.own else 'like'} {what}"
     if isinstance(op, Remove):
         bits = [f"track {p}" for p in op.positions] + list(op.track_ids) + [x for x in (op.artist, op.genre) if x]
         return "remove " + ", ".join(bits)

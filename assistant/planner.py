@@ -25,6 +25,7 @@ from .playlist import Playlist, PlaylistTrack
 
 PRF_DEPTH = 20
 PINNED_BONUS = 10.0
+AVOID_PENALTY = 1.0  # a soft "less X" costs the gap between the best and the median candidate: X only when little else fits
 DEDUPE_DEPTH = 2000  # only the best-scored candidates can be picked, so only they are de-duplicated
 
 
@@ -201,6 +202,10 @@ def make_playlist(
         cands.lexical = (pool.lexical[rows] / top_lex).astype(np.float32) if top_lex > 0 else None
     discovery = {"hits": min(c.discovery, 0.1), "deep_cuts": max(c.discovery, 0.85)}.get(c.popularity, c.discovery)
     scores, parts = score(cands, weights_for(taste), discovery)
+    if c.avoid_genres and len(rows):  # 'less grunge' is remembered: those genres rank lower in every refill
+        finite = scores[np.isfinite(scores)]
+        spread = float(np.percentile(finite, 99) - np.percentile(finite, 50)) if len(finite) else 0.0
+        scores = scores - AVOID_PENALTY * spread * _has_genres(library, c.avoid_genres, rows)
     if pinned:  # tracks the listener asked for by name come first (the cap and the length still hold)
         scores = scores + PINNED_BONUS * np.isin(rows, pinned)
     scores = _drop_duplicates(library, rows, scores)
@@ -230,6 +235,15 @@ def make_playlist(
         listener=listener,
         candidate_rows=ranked,
     )
+
+
+def _has_genres(library: Library, terms: list[str], rows: np.ndarray) -> np.ndarray:
+    """1.0 for the rows tagged with any of `terms` (catalogue genre terms), else 0.0."""
+    pos = {t: j for j, t in enumerate(library.vectors.genre_terms)}
+    cols = [pos[t] for t in terms if t in pos]
+    if not cols:
+        return np.zeros(len(rows))
+    return (np.asarray(library.genre_matrix().matrix[rows][:, cols].sum(axis=1)).ravel() > 0).astype(np.float64)
 
 
 def _seed_rows(library: Library, c: Constraints) -> list[int]:

@@ -14,28 +14,24 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-import re
 
 import numpy as np
 from assistant.checks import check
 from assistant.constraints import Check, Constraints, FeatureTargets, Length, Ordering, Range, Report
-from assistant.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Remove, Reorder,
-                             Outcome, ReplaceSection, SetFilter, SetLength, SetYears, StartOver, describe)
+from assistant.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Outcome, Remove,
+                             Reorder, ReplaceSection, SetFilter, SetLength, SetYears, StartOver, describe)
 from assistant.grounding import genre_key
 from assistant.lexicon import MOODS, OPPOSITES
-from assistant.planner import _missing_artists, _pool_facts, filter_spec, make_playlist
+from assistant.planner import _pool_facts, make_playlist
+from assistant.refine_state import TOLERANCE, EditState, Refused
 from assistant.session import Session, Version, add_version, redo, undo
 from assistant.words import MOOD_KEYS, dedupe, targets_for
-from retrieval.filters import allowed_mask, artist_code_index
 
 SHIFT_SHARE = 0.2  # more/less of a feature or mood swaps this share of the playlist (the worst fits), at least 2
 MORE_GENRE_SHARE = 0.25  # more of a genre swaps in this share
 LIKE_QUANTILE = 0.9  # 'more like X' picks come from the allowed tracks most like X (the top 10%)
-TOLERANCE = 0.05  # a length in minutes holds within ±5% (as `checks.check_length`)
 
-
-class Refused(Exception):
-    """An edit that can't be honoured; the message says why."""
+__all__ = ["Refused", "apply_edits", "step"]
 
 
 def apply_edits(ops: list[EditOp], version: Version, library, taste=None, *, default_tracks: int = 20,
@@ -95,147 +91,8 @@ def step(session: Session, ops: list[EditOp], library, taste=None, **params) -> 
                             changed=v != start, **said)
 
 
-class _Turn:
-    """The playlist being edited in one turn (constraints, tracks, locks, reasons) and what edits need to know."""
-
-    def __init__(self, version: Version, library, taste, default_tracks: int, default_max_per_artist: int, vocab):
-        c = version.constraints
-        if c.length.minutes is None and c.length.tracks is None:
-            c = c.model_copy(update={"length": Length(tracks=len(version.track_ids) or default_tracks)})
-        self.lib, self.cat, self.taste, self.vocab = library, library.catalogue, taste, vocab
-        # tracks a re-imported catalogue no longer has are dropped (their positions read as 'already removed')
-        self.c, self.ids, self.why = c, [i for i in version.track_ids if self.cat.row_of(i) is not None], dict(version.why)
-        self.locked = [i for i in version.locked if i in self.ids]
-        self.params = {"default_tracks": default_tracks, "default_max_per_artist": default_max_per_artist}
-        self.original, self.seen = list(version.track_ids), set(self.ids)
-
-    # --- helpers ----------------------------------------------------------------------------------------------
-    def rows(self, ids) -> np.ndarray:
-        return np.asarray([self.cat.row_of(i) for i in ids], dtype=np.int64)
-
-    def unlocked(self) -> list[int]:
-        return [i for i, t in enumerate(self.ids) if t not in self.locked]
-
-    def at(self, k: int) -> int:
-        """The current index of the track the listener called number k."""
-        if not 1 <= k <= len(self.original):
-            raise Refused(f"track {k} doesn't exist: the playlist has {len(self.original)}")
-        if self.original[k - 1] not in self.ids:
-            raise Refused(f"track {k} was already removed")
-        return self.ids.index(self.original[k - 1])
-
-    def artist(self, name: str) -> tuple[str, np.ndarray] | None:
-        """The catalogue's spelling of an artist and their rows, or None."""
-        code = artist_code_index(self.cat).get(name.casefold())
-        rows = np.flatnonzero(self.cat.artist_codes == code) if code is not None else None
-        return None if rows is None else (self.cat.artists[int(rows[0])], rows)
-
-    def name(self, tid: str) -> str:
-        r = self.cat.row_of(tid)
-        return f"'{self.cat.titles[r]}' by {self.cat.artists[r]}"
-
-    def minutes(self, ids) -> float:
-        return float(np.nansum(self.cat.column("duration_ms")[self.rows(ids)])) / 60000 if len(ids) else 0.0
-
-    def terms(self, word: str) -> list[str]:
-        """Catalogue genre terms for a genre word: the exact term first, then terms containing it as whole words."""
-        key = genre_key(word)
-        pat = re.compile(rf"(^|\s){re.escape(key)}(\s|$)")
-        terms = sorted((t for t in self.lib.vectors.genre_terms if key and pat.search(genre_key(t))),
-                       key=lambda t: genre_key(t) != key)
-        if not terms:
-            raise Refused(f"no {word} in this catalogue")
-        return terms
-
-    def genre_mask(self, terms: list[str]) -> np.ndarray:
-        pos = {t: j for j, t in enumerate(self.lib.vectors.genre_terms)}
-        return np.asarray(self.lib.genre_matrix().matrix[:, [pos[t] for t in terms]].sum(axis=1)).ravel() > 0
-
-    def allowed(self) -> np.ndarray:
-        ok = allowed_mask(self.cat, filter_spec(self.c))
-        ok[self.rows([i for i in self.c.exclude_tracks if self.cat.row_of(i) is not None])] = False
-        return ok
-
-    def cap(self) -> int | None:
-        default = None if self.c.include_artists else self.params["default_max_per_artist"]
-        return self.c.max_per_artist if self.c.max_per_artist is not None else default
-
-    def report(self) -> Report:
-        facts = _pool_facts(self.lib, self.c, self.allowed(), _missing_artists(self.lib, self.c.include_artists), [])
-        return check(self.c, self.cat.tracks(self.rows(self.ids)), facts, self.cap())
-
-    def enforce(self, msgs: list[str]) -> list[str | None]:
-        """The playlist with None where a track breaks a hard constraint now (locked tracks too: they are named)."""
-        ok, cap, counts, drop = self.allowed()[self.rows(self.ids)], self.cap(), {}, set()
-        for i in sorted(range(len(self.ids)), key=lambda i: (self.ids[i] not in self.locked, i)):  # locked first
-            a = self.cat.artists[self.cat.row_of(self.ids[i])].casefold()
-            counts[a] = counts.get(a, 0) + 1
-            if not ok[i] or (cap is not None and counts[a] > cap):
-                drop.add(i)
-        for i in sorted(drop):
-            if self.ids[i] in self.locked:
-                msgs.append(f"{self.name(self.ids[i])} was locked but breaks the new constraint: removed it")
-                self.locked.remove(self.ids[i])
-        return [None if i in drop else t for i, t in enumerate(self.ids)]
-
-    def fill(self, slots: list[str | None], plan: Constraints | None = None, accept: np.ndarray | None = None) -> int:
-        """Fill the gaps (None) in `slots` with new picks, every other track staying in place; extra picks (a length
-        in minutes) go after the last gap, missing ones close it. `accept` limits what new picks may be."""
-        kept, minutes = [t for t in slots if t], self.c.length.minutes
-        if len(kept) == len(slots) and (minutes is None or abs(self.minutes(kept) - minutes) <= TOLERANCE * minutes):
-            self.ids = kept
-            return 0
-        base = plan or self.c
-        pc = base.model_copy(update={
-            "include_tracks": dedupe(base.include_tracks + kept),
-            "length": Length(minutes=minutes) if minutes is not None else Length(tracks=len(slots)),
-            "exclude_tracks": dedupe(base.exclude_tracks + sorted(self.seen - set(kept)))})
-        excluded = None
-        if accept is not None:
-            mask = ~accept
-            mask[self.rows(kept)] = False
-            excluded = set(np.flatnonzero(mask).tolist())
-        pl = make_playlist(pc, self.lib, self.taste, exclude_rows=excluded, **self.params)
-        picked = {e.track.track_id for e in pl.tracks}
-        new = [e for e in pl.tracks if e.track.track_id not in set(kept)]
-        self.why.update({e.track.track_id: e.why for e in new})
-        gaps = [i for i, t in enumerate(slots) if t is None]
-        last, it, out = (gaps[-1] if gaps else len(slots) - 1), iter(e.track.track_id for e in new), []
-        for i, t in enumerate(slots):
-            out += [x for x in [next(it, None)] if x] if t is None else [t] if t in picked else []
-            if i == last:
-                out += list(it)
-        self.ids = out
-        return len(new)
-
-    def swap(self, drop: list[int], accept: np.ndarray, what: str, plan: Constraints | None = None) -> str:
-        if not drop:
-            raise Refused("every track it would replace is locked")
-        ok = self.allowed() & accept
-        ok[self.rows(sorted(self.seen))] = False
-        if not ok.any():
-            raise Refused(f"no other tracks {what} pass the playlist's constraints in this catalogue")
-        n = self.fill([None if i in set(drop) else t for i, t in enumerate(self.ids)], plan, accept)
-        return f"swapped {len(drop)} tracks for {n} {what}"
-
-    def hard(self, what: str, update: dict) -> str:
-        """A hard-constraint edit: update the constraints, drop what breaks them, fill the gaps."""
-        self.c = self.c.model_copy(update=update)
-        if not self.allowed().any():
-            raise Refused(f"no tracks in this catalogue pass {what}")
-        msgs: list[str] = []
-        slots = self.enforce(msgs)
-        gone, n = sum(t is None for t in slots), self.fill(slots)
-        return "; ".join([f"{what}: removed {gone}, added {n}" if gone or n else f"{what}: every track already fits"] + msgs)
-
-    def fit(self, op: MoreLess) -> np.ndarray:
-        """Per catalogue row, how well it fits the edit (higher is better; NaN unknown)."""
-        sign = 1.0 if op.op == "more" else -1.0
-        if op.feature:
-            return sign * np.asarray(self.cat.column(op.feature), dtype=np.float64)
-        target = MOODS[MOOD_KEYS[genre_key(op.mood)]]
-        cols = [np.abs(np.asarray(self.cat.column(f), dtype=np.float64) - v) for f, v in target.items()]
-        return -sign * np.nanmean(np.stack(cols), axis=0)
+class _Turn(EditState):
+    """The edit operations, one method per op type (`do_<Op>`), over an `EditState`."""
 
     # --- the edits --------------------------------------------------------------------------------------------
     def do_MoreLess(self, op: MoreLess) -> str:
@@ -248,13 +105,15 @@ class _Turn:
                 non = [i for i in self.unlocked() if not mine[i]]
                 if mine.all():
                     raise Refused(f"every track is already {op.genre}")
-                self.c = c.model_copy(update={"genres": dedupe(c.genres + terms[:1])})
+                self.c = c.model_copy(update={"genres": dedupe(c.genres + terms[:1]),
+                                              "avoid_genres": [g for g in c.avoid_genres if g not in terms]})
                 return self.swap(non[::-1][:max(1, round(len(rows) * MORE_GENRE_SHARE))], has, f"of {op.genre}")
             if not mine.any():
                 raise Refused(f"there is no {op.genre} in the playlist")
             purity = [sum(g in terms for g in self.cat.genres[r]) / max(1, len(self.cat.genres[r])) for r in rows]
             drop = sorted((i for i in self.unlocked() if mine[i]), key=lambda i: (-purity[i], -i))
-            self.c = c.model_copy(update={"genres": [g for g in c.genres if g not in terms]})
+            self.c = c.model_copy(update={"genres": [g for g in c.genres if g not in terms],
+                                          "avoid_genres": dedupe(c.avoid_genres + terms)})
             n = int(mine.sum())
             return self.swap(drop[:n - n // 2], ~has, f"without {op.genre}") + f" ({op.genre} was {n} of {len(rows)})"
         if op.mood and MOOD_KEYS.get(genre_key(op.mood)) not in MOODS:
@@ -275,6 +134,8 @@ class _Turn:
         return self.swap(drop, accept, f"with {op.op} {op.feature or op.mood}")
 
     def do_AddLike(self, op: AddLike) -> str:
+        if op.own:
+            return self._add_own(op)
         c, seed = self.c, None
         if op.track is not None:
             seed, what = self.ids[self.at(op.track)], f"track {op.track}"
@@ -300,6 +161,56 @@ class _Turn:
         self.c = self.c.model_copy(update={"length": Length(minutes=round(self.minutes(self.ids), 1)) if minutes
                                            else Length(tracks=len(self.ids))})
         return f"added {n} tracks like {what}"
+
+    def _add_own(self, op: AddLike) -> str:
+        """'more Radiohead', 'add 3 Radiohead songs': the artist's own tracks. A default per-artist limit is raised
+        for them (and said); a limit the listener set is kept and the edit refused when it leaves no room."""
+        found = self.artist(op.artist)
+        if found is None:
+            raise Refused(f"no {op.artist} in this catalogue")
+        name, artist_rows = found
+        c, notes = self.c, []
+        if name.casefold() in {a.casefold() for a in c.exclude_artists}:
+            c = c.model_copy(update={"exclude_artists": [a for a in c.exclude_artists if a.casefold() != name.casefold()]})
+            notes.append(f"{name} is no longer excluded")
+        if c.include_artists and name.casefold() not in {a.casefold() for a in c.include_artists}:
+            c = c.model_copy(update={"include_artists": c.include_artists + [name]})
+        self.c = c
+        have = sum(self.cat.artists[self.cat.row_of(t)].casefold() == name.casefold() for t in self.ids)
+        cap = self.cap()
+        if cap is not None and have + op.count > cap:
+            if c.max_per_artist is not None:
+                if have >= cap:
+                    raise Refused(f"the playlist allows {cap} per artist and has {have} by {name}: "
+                                  f"raise the limit first (e.g. 'up to {have + op.count} per artist')")
+            else:
+                self.c = c = c.model_copy(update={"max_per_artist": have + op.count})
+                notes.append(f"raised the per-artist limit to {have + op.count} for this")
+        accept = np.zeros(len(self.cat), dtype=bool)
+        accept[artist_rows] = True
+        ok = self.allowed() & accept
+        ok[self.rows(sorted(self.seen))] = False
+        if not ok.any():
+            raise Refused(f"no other tracks by {name} pass the playlist's constraints in this catalogue")
+        if op.grow:
+            minutes = c.length.minutes
+            self.c = c.model_copy(update={"length": Length(tracks=len(self.ids) + op.count)})
+            n = self.fill(self.ids + [None] * op.count, accept=accept)
+            self.c = self.c.model_copy(update={"length": Length(minutes=round(self.minutes(self.ids), 1)) if minutes
+                                               else Length(tracks=len(self.ids))})
+            msg = f"added {n} tracks by {name}"
+        else:
+            vec = self.lib.item_mean(artist_rows[:200])
+            cur = np.asarray(self.lib.items[self.rows(self.ids)] @ vec, dtype=np.float64)
+            mine = {i for i, t in enumerate(self.ids) if self.cat.artists[self.cat.row_of(t)].casefold() == name.casefold()}
+            drop = sorted((i for i in self.unlocked() if i not in mine), key=lambda i: cur[i])[:op.count]
+            if not drop:
+                raise Refused("every track it would replace is locked")
+            n = self.fill([None if i in set(drop) else t for i, t in enumerate(self.ids)], accept=accept)
+            msg = f"swapped {len(drop)} tracks for {n} by {name}"
+        if n == 0:
+            raise Refused(f"no other tracks by {name} fit the playlist's constraints")
+        return "; ".join([msg] + notes)
 
     def do_Remove(self, op: Remove) -> str:
         c = self.c

@@ -149,6 +149,16 @@ def evaluate(check: dict, prev, new, start, out, lib) -> list[str]:
             added = [r for r in rows_n if r not in set(rows_p)]
             sims = lambda rows: float(np.mean(np.asarray(lib.items[rows]) @ seed)) if rows else float("nan")  # noqa: E731
             need(bool(added) and sims(added) > sims(rows_p), f"new tracks not closer ({sims(added):.3f} vs {sims(rows_p):.3f})")
+        elif key == "artist_count_up":
+            count = lambda rows: sum(cat.artists[r].casefold() == want.casefold() for r in rows)  # noqa: E731
+            need(count(rows_n) > count(rows_p), f"{want}: {count(rows_p)} -> {count(rows_n)} tracks")
+        elif key == "added_share_below_start":
+            added = [r for r in rows_n if r not in set(rows_p)]
+            rows_s = [cat.row_of(t) for t in start.track_ids]
+            need(bool(added) and share(added, want) < share(rows_s, want),
+                 f"{want} share of new tracks {share(added, want):.2f} vs {share(rows_s, want):.2f} at the start")
+        elif key == "locks_kept":
+            need(set(prev.locked) <= set(new.locked) and set(new.locked) <= set(new.track_ids), "a locked track went")
         elif key == "same_as_start":
             need(new.track_ids == start.track_ids and new.constraints == start.constraints, "not the starting version")
         else:

@@ -273,3 +273,57 @@ def test_step_undo_redo_and_start_over(app, rock, vocab):
     s, out = step(s, parse_edits("start over: 90s hip hop", vocab, s.current), app.library(), vocab=vocab)
     assert s.cursor == 3 and out.report.satisfied
     assert all(t.year is None or 1990 <= t.year <= 1999 for t in _tracks(app, out.track_ids))
+
+
+def _next(out, n=2) -> Version:
+    return Version(n=n, constraints=out.constraints, track_ids=out.track_ids, locked=out.locked, why=out.why)
+
+
+def test_more_artist_adds_their_own_tracks_and_more_like_sounds_like_them(app, rock):
+    cat = app.library().catalogue
+    artists = Counter(t.artist for t in _tracks(app, rock.track_ids))
+    # an artist of the catalogue's rock not yet in the playlist, with several tracks
+    rows = [cat.row_of(t) for t in rock.track_ids]
+    name = next(a for a in dict.fromkeys(cat.artists[r] for r in np.argsort(-np.asarray(app.library().items
+                @ app.library().item_mean(np.asarray(rows))))[:400]) if a not in artists
+                and int((np.asarray(cat.artists, dtype=object) == a).sum()) >= 4)
+    own = _apply(app, [AddLike(artist=name, count=2, own=True, grow=True)], rock)
+    assert own.track_ids[:20] == rock.track_ids and len(own.track_ids) == 22
+    assert [t.artist for t in _tracks(app, own.track_ids[20:])] == [name, name], own.honoured
+    swapped = _apply(app, [AddLike(artist=name, count=2, own=True)], rock)
+    assert len(swapped.track_ids) == 20 and sum(t.artist == name for t in _tracks(app, swapped.track_ids)) == 2
+    assert len(set(swapped.track_ids) & set(rock.track_ids)) == 18
+
+
+def test_more_artist_words_read_as_their_own_tracks(vocab, rock, app):
+    name = _tracks(app, rock.track_ids[:1])[0].artist
+    for text, grow in ((f"more {name}", False), (f"add 2 {name} songs", True), (f"throw in some {name}", True)):
+        ops = parse_edits(text, vocab, rock)
+        assert len(ops) == 1 and isinstance(ops[0], AddLike) and ops[0].own and ops[0].grow == grow, (text, ops)
+    like = parse_edits(f"more like {name}", vocab, rock)
+    assert isinstance(like[0], AddLike) and not like[0].own
+
+
+def test_less_genre_is_remembered_by_later_refills(app, rock):
+    less = _apply(app, [MoreLess(op="less", genre="grunge")], rock)
+    assert "grunge" in less.constraints.avoid_genres
+    longer = _apply(app, [SetLength(tracks=30)], _next(less))
+    added = _tracks(app, longer.track_ids[20:])
+    share = lambda ts: sum(any("grunge" in g for g in t.genres) for t in ts) / len(ts)  # noqa: E731
+    assert len(added) == 10 and share(added) < share(_tracks(app, rock.track_ids))
+    back = _apply(app, [MoreLess(op="more", genre="grunge")], _next(less))
+    assert "grunge" not in back.constraints.avoid_genres
+
+
+def test_locked_tracks_survive_a_cap_and_a_refill(app, rock):
+    # lock one track of each of the first three distinct artists, then cap at one and grow the playlist
+    firsts = list(dict.fromkeys((t.artist, t.track_id) for t in _tracks(app, rock.track_ids)))
+    seen, lock = set(), []
+    for artist, tid in firsts:
+        if artist not in seen and len(lock) < 3:
+            seen.add(artist)
+            lock.append(rock.track_ids.index(tid) + 1)
+    v = _next(_apply(app, [Lock(positions=lock)], rock))
+    out = _apply(app, [CapArtist(max_per_artist=1), SetLength(tracks=25)], v)
+    assert set(v.locked) <= set(out.locked) <= set(out.track_ids) and len(out.track_ids) == 25, out.honoured
+    assert max(Counter(t.artist for t in _tracks(app, out.track_ids)).values()) == 1
