@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,8 @@ class Segue:
     _encoder: TextEncoder | None = None
     _library: Library | None = None
     _vocab: object | None = None
-    _store: object | None = None
+    _stores: threading.local = field(default_factory=threading.local)  # one Store per thread (the server's pool)
+    _open_stores: list = field(default_factory=list)
     _llm: object | None = None
     _llm_ready: bool = False
     _taste: dict[str, object] = field(default_factory=dict)
@@ -92,16 +94,21 @@ class Segue:
         return self._vocab
 
     def store(self):
+        """The calling thread's store: one SQLite connection per thread, opened on first use (the server runs
+        requests on a thread pool, and a connection's transactions must not interleave across threads)."""
         from retrieval.store import Store
 
-        if self._store is None:
-            self._store = Store(self.home.db_path)
-        return self._store
+        store = getattr(self._stores, "store", None)
+        if store is None:
+            store = self._stores.store = Store(self.home.db_path)
+            self._open_stores.append(store)
+        return store
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        for store in self._open_stores:
+            store.close()
+        self._open_stores.clear()
+        self._stores = threading.local()
 
     # -- understanding and playlists ---------------------------------------------------
     def llm(self):
@@ -304,9 +311,12 @@ class Segue:
         return {"user": user, "read": report.model_dump(mode="json"), "match": match.model_dump(mode="json"), "stored": added}
 
 
-def build(settings: Settings | None = None, encoder: TextEncoder | None = None) -> Segue:
-    """The one place that wires real parts. Tests pass settings (a temp home) and may pass an encoder."""
+def build(settings: Settings | None = None, encoder: TextEncoder | None = None, llm=None) -> Segue:
+    """The one place that wires real parts. Tests pass settings (a temp home) and may pass an encoder and an
+    LLM (e.g. a scripted `FakeLLM`); otherwise the LLM comes from the settings (None: offline)."""
     app = Segue(settings=settings or Settings())
     if encoder is not None:
         app._encoder = encoder
+    if llm is not None:
+        app._llm, app._llm_ready = llm, True
     return app

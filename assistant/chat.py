@@ -71,20 +71,29 @@ class Chat:
     def sessions(self, listener: str | None = None, limit: int = 50) -> list[dict]:
         return self.store.list(listener=listener, limit=limit)
 
+    def delete(self, session_id: str) -> None:
+        """Delete a session (its feedback stays with the listener's taste); unknown ids raise SessionNotFound."""
+        self.store.delete(session_id)
+
     def _save(self, session: Session, revision: int) -> None:
         title = session.title or (session.turns[0].text[:60] if session.turns else "")
         self.store.save(session.id, session.model_dump_json(), revision, title=title)
 
     # -- turns ------------------------------------------------------------------------------------------
-    def say(self, session_id: str, text: str) -> TurnResult:
-        """One turn: the first makes the playlist, later ones edit it ("less ambient", "undo", "why is 4 here?")."""
+    def say(self, session_id: str, text: str, progress=None) -> TurnResult:
+        """One turn: the first makes the playlist, later ones edit it ("less ambient", "undo", "why is 4 here?").
+        `progress(stage)`, when given, is called as the turn goes (the server streams it)."""
         if text is None or not text.strip():
             raise BadInput("Say what you want, e.g. \"an hour of chill electronic for coding\" or \"less ambient\".")
+        tell = progress or (lambda stage: None)
         session, revision = self.load(session_id)
         if session.current is None:
+            tell("making the playlist")
             result = self._first(session, text)
         else:
+            tell("applying the edit")
             result = self._edit(session, text)
+        tell("saving")
         result.session = add_turn(result.session, text, result.reply, edits=getattr(result, "_ops", []))
         self._save(result.session, revision)
         return result
@@ -108,24 +117,30 @@ class Chat:
                           understanding=pl.understanding, changed=True)
 
     def _edit(self, session: Session, text: str) -> TurnResult:
-        from .edit_parser import parse_edits
+        from .edit_llm import read_edits
         from .refine import step
 
         segue = self.segue
         vocab = segue.vocabulary()
-        ops = parse_edits(text, vocab, session.current)
+        reading = read_edits(text, vocab, session.current, segue.library().catalogue, segue.llm(),
+                             timeout=segue.settings.llm_timeout)
+        ops = reading.ops
+        understanding = {"source": reading.source, "fallback": reading.fallback, **(reading.usage or {})}
         if not ops:
             return TurnResult(session=session, reply="I didn't catch an edit there, so nothing changed. Try e.g. "
                               "\"less ambient\", \"only two songs per artist\", \"make it an hour\", \"undo\" or /help.",
-                              tracks=self.tracks(session.current))
+                              tracks=self.tracks(session.current), understanding=understanding)
         params = {"default_tracks": segue.settings.default_tracks,
                   "default_max_per_artist": segue.settings.default_max_per_artist, "vocab": vocab}
         before = session.cursor
         session, out = step(session, ops, segue.library(), self._taste(session), **params)
         said = (out.honoured + out.refused + out.answers) if out else ["nothing changed"]
+        if reading.fallback:
+            said = said + [reading.fallback]
         result = TurnResult(session=session, reply="; ".join(said) or "Done.", tracks=self.tracks(session.current),
                             honoured=out.honoured if out else [], refused=out.refused if out else [],
-                            answers=out.answers if out else [], changed=session.cursor != before or bool(out and out.changed))
+                            answers=out.answers if out else [], changed=session.cursor != before or bool(out and out.changed),
+                            understanding=understanding)
         result._ops = [json.loads(op.model_dump_json()) for op in ops]  # type: ignore[attr-defined]
         return result
 
