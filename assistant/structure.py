@@ -202,7 +202,8 @@ def duration(d: Draft) -> None:
         negated = bool(m.group("no"))  # the chart, not a count; "no top 40" asks for the opposite
         d.discovery.append(0.8 if negated else 0.1)
         d.popularity.append("deep_cuts" if negated else "hits")
-    for m in d.each(_APPROX + r"\b(?:top\s+)?(?P<n>" + NUM + r")[\s-]*(?P<noun>" + _SONG
+    # '2020 hits', '1999 songs': a year (read by `years`), not a count
+    for m in d.each(_APPROX + r"\b(?:top\s+)?(?!(?:19|20)\d\d\b)(?P<n>" + NUM + r")[\s-]*(?P<noun>" + _SONG
                     + r"|bangers?|jams?|hits?|records?|singles?)\b(?:[\s-]+(?:long|playlist|mix))?"):
         counts.append((m.start(), number(m.group("n")) or 0, m.group("noun").lower()))
     gap = r"\b(?P<n>" + NUM + r")\s+(?:(?![\d\x00])[\w&'-]+\s+){1,3}?(?P<noun>" + _SONG + r")\b"

@@ -204,6 +204,9 @@ def test_weird_input_never_crashes(vocab, text):
 
 def test_weird_numbers_are_bounded(vocab):
     assert parse("5000 songs", vocab).length.tracks == 1000
+    # a year before 'hits' or 'songs' is a year, not a count
+    c = parse("Tropical House 2020 Hits", vocab)
+    assert c.length.tracks is None and c.years.min == c.years.max == 2020 and c.popularity == "hits"
     assert parse("9999 minutes of rock", vocab).length.minutes == 24 * 60
     assert parse("0 songs", vocab).length.tracks is None
     both = parse("20 songs, about an hour", vocab)
