@@ -227,7 +227,7 @@ def _add_like(s, vocab, n):
 
 
 def _relative_length(s, vocab, n):
-    m = re.search(r"\b(?:add\s+(?P<a>" + NUM + r")\s+(?:more\s+)?|(?P<b>" + NUM + r")\s+more\s+|(?:remove|drop|cut|lose)\s+(?P<c>"
+    m = re.search(r"\b(?!(?:19|20)\d\d\b)(?:add\s+(?!(?:19|20)\d\d\b)(?P<a>" + NUM + r")\s+(?:more\s+)?|(?P<b>" + NUM + r")\s+more\s+|(?:remove|drop|cut|lose)\s+(?P<c>"
                   + NUM + r")\s+|(?P<d>" + NUM + r")\s+(?:fewer|less)\s+)(?:songs?|tracks?)\b(?!\s+(?:like|similar))", s, re.I)
     if m:
         k = int(number(m.group("a") or m.group("b") or m.group("c") or m.group("d")) or 0)

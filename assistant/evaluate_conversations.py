@@ -336,7 +336,7 @@ def replay(segue, conversation: dict, use_feedback: bool = True, *, edits: bool 
                                       locked=_dedupe(cur.locked + locked))
             try:
                 ops = parse_edits(text, vocab, session.current) if text and edits else []
-            except ValueError:  # an edit the parser builds but its model rejects ('add 2022 songs'): read as words
+            except (ValueError, BadInput):  # an edit the parser rejects (a count over 1000): read as words
                 ops = []
             fresh = any(isinstance(op, StartOver) for op in ops)
             if ops and (not fresh or _START_OVER.match(text)):

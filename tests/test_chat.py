@@ -197,6 +197,9 @@ def test_an_out_of_range_edit_is_a_clear_error_and_changes_nothing(demo_app):
     s = chat.start()
     v1 = chat.say(s.id, "20 upbeat house songs").version
     with pytest.raises(BadInput, match="Nothing changed"):
-        chat.say(s.id, "add 2022 songs")
+        chat.say(s.id, "add 5000 songs")
     again, _ = chat.load(s.id)
     assert again.current == v1 and len(again.turns) == 1
+    # a year is not a count: 'add 2022 songs' asks for songs of 2022
+    r = chat.say(s.id, "add 2022 songs")
+    assert "5000" not in r.reply and len(chat.load(s.id)[0].turns) == 2
