@@ -36,6 +36,7 @@ class Candidates:
     vectors: np.ndarray  # (m, d) unit rows, for diversity
     trust: np.ndarray | None = None  # 0..1, lower for inferred vectors
     lexical: np.ndarray | None = None
+    song_keys: np.ndarray | None = None  # comparable song title per candidate ('' unknown): one version of a song
     genre: np.ndarray | None = None
     taste: np.ndarray | None = None
     artist: np.ndarray | None = None
@@ -48,6 +49,7 @@ class Candidates:
 
 
 UNKNOWN_POPULARITY = 0.4  # no evidence of popularity: a little below the middle
+REPEAT_SONG_PENALTY = 1.0  # a second version of a picked song (a cover) is picked only when little else fits
 
 
 def popularity_term(popularity: np.ndarray, discovery: float) -> np.ndarray:
@@ -115,6 +117,7 @@ def select(
     dur = np.asarray(c.durations_ms[order], dtype=np.float64)
     artists = c.artist_codes[order]
     alive = np.isfinite(s)  # -inf marks a candidate that must not be picked (e.g. a duplicate release)
+    keys = np.asarray(c.song_keys, dtype=object)[order] if c.song_keys is not None else None
     max_sim = np.zeros(len(order), dtype=np.float64)
     per_artist: dict[int, int] = {}
     picked: list[int] = []
@@ -136,6 +139,8 @@ def select(
         alive[j] = False
         if not np.isnan(dur[j]):
             total_ms += dur[j]
+        if keys is not None and keys[j]:  # another artist's version of a picked song ranks much lower
+            s = np.where(alive & (keys == keys[j]), s - REPEAT_SONG_PENALTY, s)
         a = int(artists[j])
         per_artist[a] = per_artist.get(a, 0) + 1
         if max_per_artist is not None and per_artist[a] >= max_per_artist:

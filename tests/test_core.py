@@ -32,6 +32,15 @@ def test_select_respects_artist_cap_and_count():
     assert max(np.bincount(c.artist_codes[picked])) <= 2
 
 
+def test_select_prefers_new_songs_over_a_second_version_of_one():
+    c = _cands(6)
+    c.song_keys = np.asarray(["rainy day", "rainy day", "go", "etcetera", "", ""], dtype=object)
+    s, _ = score(c, Weights(), 0.3)
+    picked = select(c, s, target_tracks=4, diversity=0.0)
+    assert 0 in picked and 1 not in picked  # the cover of track 0's song waits behind every other song
+    assert len(select(c, s, target_tracks=6, diversity=0.0)) == 6  # still used when nothing else is left
+
+
 def test_select_fills_minutes_without_overshooting():
     c = _cands(30, dur=[200_000 + 7_000 * i for i in range(30)])
     s, _ = score(c, Weights(), 0.3)
