@@ -304,6 +304,15 @@ from .chat_cli import chat as _chat, export as _export  # noqa: E402 - registere
 app.command("chat")(_chat)
 app.command("export")(_export)
 
+from .dj_cli import dj as _dj  # noqa: E402
+
+app.command("dj")(_dj)
+
+from .serve_cli import serve as _serve, users_app as _users_app  # noqa: E402
+
+app.command("serve")(_serve)
+app.add_typer(_users_app, name="users")
+
 
 def main() -> None:
     try:

@@ -32,3 +32,10 @@ class Settings(BaseSettings):
     llm_method: Literal["function_calling", "json_object", "json_schema"] = Field(
         default="function_calling", description="How JSON is asked for; function_calling works everywhere")
     llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for one LLM answer")
+    # -- the web server (`segue serve`) --
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON request body the server accepts")
+    upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Largest history upload accepted")
+    rate_per_minute: int = Field(default=120, ge=0, description="Requests per minute per listener (0: no limit)")
+    auth: Literal["auto", "tokens", "none"] = Field(
+        default="auto", description="Server access: tokens (per-listener API tokens), none (single-user, 127.0.0.1 "
+        "only), auto (tokens once any listener has one, else none)")

@@ -71,6 +71,15 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX feedback_listener_at ON feedback (listener_id, at)",
         "CREATE INDEX feedback_session ON feedback (session_id)",
     ),
+    (  # 3: API tokens for the web server, stored as sha256 hex digests (never the token itself); deleting a
+        # listener takes their tokens with it.
+        """CREATE TABLE tokens (
+            id INTEGER PRIMARY KEY,
+            listener_id INTEGER NOT NULL REFERENCES listeners(id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL)""",
+        "CREATE INDEX tokens_listener ON tokens (listener_id)",
+    ),
 ]
 
 _NAME = re.compile(r"[\w.\-]{1,64}")
@@ -122,13 +131,18 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+            # check_same_thread=False only so that `close()` may run on another thread; each Store (one
+            # connection) is still used by one thread at a time (the app keeps one per thread).
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
         except (OSError, sqlite3.Error) as err:
             raise StoreError(f"Cannot open the store at {self.path}: {err}. Check the folder exists and is writable, "
                              "or set SEGUE_HOME to another folder.") from None
         try:
             self._db.execute("PRAGMA busy_timeout = 10000")
             self._db.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL: a commit is atomic and survives a killed process; only an OS crash or power loss can
+            # drop the last commits (never corrupt the file). It saves an fsync per write (~4 ms here).
+            self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
         except sqlite3.DatabaseError as err:

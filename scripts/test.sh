@@ -3,6 +3,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The web page test drives headless Chromium (Debian's chromium + chromium-driver); install them once.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null
+  else
+    echo "note: /usr/bin/chromium or /usr/bin/chromedriver missing (needs root + apt-get): the web page test will be skipped" >&2
+  fi
+fi
+# The DJ's speech tests use real espeak-ng audio (pyttsx3 drives espeak-ng's library); install it once.
+if ! command -v espeak-ng >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends espeak-ng >/dev/null
+  else
+    echo "note: espeak-ng missing (needs root + apt-get): the DJ speech tests will fail" >&2
+  fi
+fi
 export HF_HUB_OFFLINE=1
 set +e
 .venv/bin/python -m pytest -q "$@"
