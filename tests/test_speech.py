@@ -137,3 +137,16 @@ def test_piper_voice_when_installed(tmp_path):
     path = PiperSpeaker().say_to_wav(LINE, tmp_path / "p.wav")
     assert 0.5 * WORDS / 165 * 60 < wav_seconds(path) < 2.0 * WORDS / 165 * 60
     assert wav_rms(path) > 0.02
+
+
+def test_a_crashed_speech_worker_is_restarted_and_the_line_still_spoken(tmp_path):
+    import os
+    import signal
+
+    from assistant.speech import _WORKER
+
+    EspeakSpeaker().say_to_wav("one", tmp_path / "one.wav")
+    first = _WORKER.proc.pid
+    os.kill(first, signal.SIGKILL)  # as if espeak-ng had segfaulted between two lines
+    path = EspeakSpeaker().say_to_wav(LINE, tmp_path / "two.wav")
+    assert _WORKER.proc.pid != first and wav_seconds(path) > 1.0 and wav_rms(path) > 0.01
