@@ -53,10 +53,16 @@ class Chat:
     """Sessions for one Segue app (one store). Methods take a session id and return a `TurnResult`."""
 
     def __init__(self, segue):
+        self.segue = segue
+
+    @property
+    def store(self):
+        """The sessions of the calling thread's store connection. Looked up on every use: a `Chat` made on one
+        thread (the server's event loop) and used on others (its thread pool) must never share a connection,
+        or concurrent requests interleave their reads and transactions."""
         from retrieval.sessions import SessionStore
 
-        self.segue = segue
-        self.store = SessionStore(segue.store())
+        return SessionStore(self.segue.store())
 
     # -- sessions ---------------------------------------------------------------------------------------
     def start(self, listener: str | None = None, title: str = "") -> Session:

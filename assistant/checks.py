@@ -30,6 +30,8 @@ class PoolFacts(BaseModel):
     missing_artists: list[str] = Field(default_factory=list, description="Requested artists not in the catalogue")
     missing_works: list[str] = Field(default_factory=list, description="Songs or albums asked for but not in the catalogue")
     description: str = Field(default="tracks", description="Words for the pool, e.g. '1990s rock'")
+    unknown_name: str | None = Field(default=None, description="A name-like request that matches nothing in the "
+                                     "catalogue (no artist, title, album or tag has its words)")
 
 
 def _minutes(ms: int) -> float:
@@ -77,6 +79,11 @@ def _all(tracks: list[Track], pred, label: str, constraint: str, hint: str) -> C
 def check(c: Constraints, tracks: list[Track], pool: PoolFacts, cap: int | None = None) -> Report:
     """Check every hard constraint in `c` against `tracks`; `cap` is the per-artist cap in force."""
     checks: list[Check] = []
+    if pool.unknown_name:
+        checks.append(Check(constraint=f"'{pool.unknown_name}'", satisfied=False,
+                            detail=f"nothing in this catalogue is called '{pool.unknown_name}' (no artist, title, album "
+                                   "or genre has these words): if it is an artist, check the spelling or import a "
+                                   "catalogue that has them; the tracks here only fit the rest of the request"))
     if c.years is not None:
         span = pool.year_span
         constraint = f"years {c.years.describe()}"

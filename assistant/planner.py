@@ -154,7 +154,7 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
     # names read out of the request still count as words: "This Is Logic" must match the artist Logic
     # (artists only: a work's title words, "Kid A", would match every "Kid" in the catalogue)
     names = c.seed_artists + c.include_artists
-    lex_words = " ".join(x for x in [words, *names] if x)
+    lex_words = " ".join(x for x in [_lexical_words(c, words), *names] if x)
     lexical = library.lexical.scores(lex_words) if lex_words else None
     if lexical is not None:
         best = _top_allowed(lexical, allowed, k)
@@ -225,7 +225,7 @@ def make_playlist(
         PlaylistTrack(track=cat.track(int(cands.rows[i])), why=_why(library, c, cands, parts, i), score=round(float(scores[i]), 4))
         for i in picked
     ]
-    facts = _pool_facts(library, c, allowed, missing, missing_works or [])
+    facts = _pool_facts(library, c, allowed, missing, missing_works or [], _unknown_name(c, pool.lexical))
     report = check(c, [e.track for e in entries], facts, cap)
     ranked = cands.rows[np.argsort(-scores, kind="stable")].tolist()
     return Playlist(
@@ -236,6 +236,15 @@ def make_playlist(
         listener=listener,
         candidate_rows=ranked,
     )
+
+
+def _lexical_words(c: Constraints, words: str) -> str:
+    """The request's words for BM25 without the mood and activity words already read ('road trip' is the
+    listener's context, not a title to match: it pulled 'Road ...' country songs into '90s rock for a road
+    trip'). When nothing else is left, the words stay as they are."""
+    drop = {w for phrase in c.moods + c.activities for w in re.findall(r"\w+", phrase.casefold())}
+    kept = [w for w in re.findall(r"[\w'&-]+", words or "") if w.casefold() not in drop]
+    return " ".join(kept) if kept else words
 
 
 def _has_genres(library: Library, terms: list[str], rows: np.ndarray) -> np.ndarray:
@@ -335,8 +344,19 @@ def _rows_of(library: Library, ids: list[str]) -> list[int]:
     return [r for r in rows if r is not None]
 
 
+def _unknown_name(c: Constraints, lexical: np.ndarray | None) -> str | None:
+    """The request's words when they look like a name ('3 hours of Zzyzx Qwerty Band') and nothing else was
+    read from it, and no track's title, artist, album or tags share a word with them; else None."""
+    if c.genres or c.moods or c.activities or c.seed_artists or c.include_artists or c.seed_works or c.include_works:
+        return None
+    words = re.findall(r"[\w'&.-]+", c.theme or "")
+    if not words or not all(w[:1].isupper() or w[:1].isdigit() for w in words):
+        return None
+    return " ".join(words) if lexical is None or float(np.max(lexical, initial=0.0)) <= 0 else None
+
+
 def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: list[str],
-                missing_works: list[str]) -> PoolFacts:
+                missing_works: list[str], unknown_name: str | None = None) -> PoolFacts:
     cat = library.catalogue
     dur = np.asarray(cat.column("duration_ms"))[allowed]
     return PoolFacts(
@@ -347,6 +367,7 @@ def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: 
         year_span=library.year_span(),
         missing_artists=missing,
         missing_works=missing_works,
+        unknown_name=unknown_name,
         description=_describe_pool(c),
     )
 
