@@ -131,9 +131,9 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # check_same_thread=False only so that `close()` may run on another thread; each Store (one
-            # connection) is still used by one thread at a time (the app keeps one per thread).
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10, check_same_thread=False)
+            # one connection per thread (the app keeps one Store per thread): sqlite3's own check turns any
+            # connection shared across threads into a loud error instead of interleaved transactions
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
         except (OSError, sqlite3.Error) as err:
             raise StoreError(f"Cannot open the store at {self.path}: {err}. Check the folder exists and is writable, "
                              "or set SEGUE_HOME to another folder.") from None
@@ -182,7 +182,10 @@ class Store:
                 db.execute(f"PRAGMA user_version = {i + 1}")
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self._db.close()
+        except sqlite3.ProgrammingError:  # another thread's connection (closed with its thread instead)
+            pass
 
     def __enter__(self) -> Store:
         return self
