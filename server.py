@@ -95,6 +95,32 @@ class BodyLimit:
         return await self.app(scope, counted, guarded)
 
 
+class CatchAll:
+    """ASGI middleware: an unexpected error becomes a logged 500 problem here, so the keep-alive connection stays
+    usable (Starlette's handler for `Exception` re-raises to uvicorn, which then drops the connection and the
+    client's next request on it fails with 'connection reset')."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def tracked(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception as exc:  # noqa: BLE001 - answered as a problem; logged in error_response
+            if started:
+                raise
+            await error_response(exc)(scope, receive, send)
+
+
 def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str | None = None) -> FastAPI:
     """The app over a built `Segue` (`assistant.app.build`). auth="none" is single-user mode (127.0.0.1 only)."""
     from assistant.users import Users, digest
@@ -116,6 +142,7 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
     app = FastAPI(title="Segue", version="1", lifespan=lifespan, description="An offline AI playlist maker and DJ. "
                   "Errors are problem details (RFC 9457) whose `detail` says what to do.")
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.upload_max_bytes)
+    app.add_middleware(CatchAll)
 
     def caller(cred: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Listener:
         if auth == "none":
