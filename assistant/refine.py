@@ -175,6 +175,8 @@ class _Turn(EditState):
             notes.append(f"{name} is no longer excluded")
         if c.include_artists and name.casefold() not in {a.casefold() for a in c.include_artists}:
             c = c.model_copy(update={"include_artists": c.include_artists + [name]})
+        # remembered as a seed too: later refills keep leaning towards them (and their sound)
+        c = c.model_copy(update={"seed_artists": dedupe(c.seed_artists + [name])})
         self.c = c
         have = sum(self.cat.artists[self.cat.row_of(t)].casefold() == name.casefold() for t in self.ids)
         cap = self.cap()
