@@ -191,7 +191,7 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
     async def _domain(request, exc: Exception):
         return error_response(exc)
 
-    for cls in (*domain_errors(), Exception):  # domain errors are answered; anything else is logged, then answered
+    for cls in domain_errors():  # domain errors are answered here; anything else in CatchAll (logged, then a 500)
         app.add_exception_handler(cls, _domain)
 
     # -- health, page ----------------------------------------------------------------------------------

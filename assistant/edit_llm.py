@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from assistant.edit_parser import parse_edits
 from assistant.edits import AddLike, EditOp, Edits, MoreLess, Move, Remove, ReplaceSection, StartOver
 from assistant.grounding import Vocabulary
-from assistant.merge import _mentioned
+from assistant.merge import mentioned
 from assistant.safety import quote_untrusted
 from assistant.session import Version
 from retrieval.tracks import normalise_name
@@ -72,7 +72,7 @@ def problems_of(ops: list[EditOp], text: str, n: int) -> list[str]:
             if not 1 <= p <= max(n, 1) and not (isinstance(op, Move) and p == n + 1):
                 out.append(f"position {p} doesn't exist: the playlist has {n} tracks")
         artist = getattr(op, "artist", None)
-        if artist and not _mentioned(normalise_name(artist), said):
+        if artist and not mentioned(normalise_name(artist), said):
             out.append(f"'{artist}' is not in the listener's words; only name artists they named")
     return out
 

@@ -97,12 +97,13 @@ def text_mentions(c: Constraints, text: str) -> list[str]:
     names += [w.title for w in c.seed_works + c.include_works + c.exclude_works]
     names += [w.artist for w in c.seed_works + c.include_works + c.exclude_works if w.artist]
     for name in names:
-        if not _mentioned(normalise_name(name), norm_text):
+        if not mentioned(normalise_name(name), norm_text):
             problems.append(f"'{name}' is not in the request; only name artists and works the listener named")
     return problems
 
 
-def _mentioned(name: str, text: str) -> bool:
+def mentioned(name: str, text: str) -> bool:
+    """True when a (normalised) name occurs in a (normalised) text, exactly, without spaces, or fuzzily."""
     if not name:
         return True
     if name in text or name.replace(" ", "") in text.replace(" ", ""):

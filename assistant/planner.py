@@ -284,7 +284,7 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
         artist_codes=np.asarray(cat.artist_codes[rows]),
         vectors=items,
         trust=np.where(inferred, 0.6, 1.0).astype(np.float32),
-        song_keys=np.asarray([library.works().song_keys[int(r)] for r in rows], dtype=object),
+        song_keys=library.works().song_key_array[rows],
     )
     if len(rows) == 0:
         return cands

@@ -29,6 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench_stats import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "load.json"
 SEGUE = [sys.executable, "-m", "assistant.cli"]
@@ -44,12 +46,6 @@ PROMPTS = [
     "country songs before 1980",
     "mellow folk for a sunday morning",
 ]
-
-
-def _percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    i = min(len(xs) - 1, max(0, int(round(q / 100 * (len(xs) - 1)))))
-    return xs[i]
 
 
 class Conn:
@@ -111,8 +107,8 @@ async def run_load(port: int, token: str, requests: list[tuple[str, str, bytes]]
     wall = time.perf_counter() - t0
     ms = [x * 1000 for x in latencies]
     return {"requests": len(ms), "connections": connections, "seconds": round(wall, 2),
-            "req_per_s": round(len(ms) / wall, 1), "p50_ms": round(_percentile(ms, 50), 1),
-            "p95_ms": round(_percentile(ms, 95), 1), "p99_ms": round(_percentile(ms, 99), 1),
+            "req_per_s": round(len(ms) / wall, 1), "p50_ms": round(percentile(ms, 50), 1),
+            "p95_ms": round(percentile(ms, 95), 1), "p99_ms": round(percentile(ms, 99), 1),
             "mean_ms": round(statistics.fmean(ms), 1), "statuses": statuses, "bodies": bodies}
 
 

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_stats import percentile
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CATALOG = ROOT.parent / "shared" / "data" / "catalog.csv.gz"
@@ -50,14 +52,6 @@ PROMPTS = [
     "dreamy indie pop",
     "happy pop songs",
 ]
-
-
-def _percentile(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    i = min(len(xs) - 1, max(0, int(round(q / 100 * (len(xs) - 1)))))
-    return xs[i]
 
 
 def run_set(name: str, reps: int) -> dict:
@@ -99,8 +93,8 @@ def run_set(name: str, reps: int) -> dict:
         "build_s": round(build_s, 1),
         "load_s": round(load_s, 2),
         "calls": len(times),
-        "p50_ms": round(_percentile(times, 50), 1),
-        "p95_ms": round(_percentile(times, 95), 1),
+        "p50_ms": round(percentile(times, 50), 1),
+        "p95_ms": round(percentile(times, 95), 1),
         "max_ms": round(max(times), 1),
         "unsatisfied_reports": unsatisfied,
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),

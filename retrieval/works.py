@@ -38,6 +38,7 @@ class WorkIndex:
         for i, a in enumerate(catalogue.strings.get("album") or []):
             if a:
                 self.albums[title_key(a)].append(i)
+        self.song_key_array = np.asarray(self.song_keys, dtype=object)  # the same, indexable by an array of rows
 
     def find(self, title: str, artist: str | None = None, kind: str = "any") -> list[int]:
         """Rows of the song or album called `title` (by `artist` when given): songs first, best known first."""
