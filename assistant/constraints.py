@@ -108,6 +108,8 @@ class Constraints(_Strict):
     exclude_genres: list[str] = Field(default_factory=list, description="Genres to leave out (hard)")
     avoid_genres: list[str] = Field(default_factory=list, description="Genres to play less of (soft), e.g. 'less grunge'")
     years: Range | None = Field(default=None, description="Release years, inclusive (hard)")
+    prefer_year: int | None = Field(default=None, ge=1000, le=3000, description="Soft: the year a playlist's name points "
+                                    "at ('Pop Hits 2020'); its releases rank first, the year before fills in")
     tempo: Range | None = Field(default=None, description="Tempo in BPM, inclusive (hard)")
     track_minutes: Range | None = Field(default=None, description="Length of each track in minutes (hard)")
     targets: FeatureTargets = Field(default_factory=FeatureTargets, description="Soft audio-feature targets")

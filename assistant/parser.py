@@ -100,6 +100,7 @@ class _Parse(Mentions, Named):
             popularity=popularity, ordering=Ordering(arc=d.arc, smooth=d.smooth),
             length=Length(minutes=d.minutes, tracks=d.tracks), max_per_artist=d.max_per_artist,
             discovery=round(sum(d.discovery) / len(d.discovery), 3) if d.discovery else 0.3, notes=d.notes,
+            prefer_year=d.season_year if yr and yr[0] is not None and yr[1] is not None and yr[0] <= (d.season_year or 0) <= yr[1] else None,
         )
 
     # --- artists after trigger words -------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .playlist import Playlist, PlaylistTrack
 PRF_DEPTH = 20
 PINNED_BONUS = 10.0
 ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)
+PREFER_YEAR_BONUS = 0.5  # 'Pop Hits 2020': that year's releases first, by half the best-to-median gap (chosen on playlists.dev)
 AVOID_PENALTY = 1.0  # a soft "less X" costs the gap between the best and the median candidate: X only when little else fits
 DEDUPE_DEPTH = 2000  # only the best-scored candidates can be picked, so only they are de-duplicated
 
@@ -204,9 +205,9 @@ def make_playlist(
     discovery = {"hits": min(c.discovery, 0.1), "deep_cuts": max(c.discovery, 0.85)}.get(c.popularity, c.discovery)
     scores, parts = score(cands, weights_for(taste), discovery)
     if c.avoid_genres and len(rows):  # 'less grunge' is remembered: those genres rank lower in every refill
-        finite = scores[np.isfinite(scores)]
-        spread = float(np.percentile(finite, 99) - np.percentile(finite, 50)) if len(finite) else 0.0
-        scores = scores - AVOID_PENALTY * spread * _has_genres(library, c.avoid_genres, rows)
+        scores = scores - AVOID_PENALTY * _spread(scores) * _has_genres(library, c.avoid_genres, rows)
+    if c.prefer_year is not None and len(rows):
+        scores = scores + PREFER_YEAR_BONUS * _spread(scores) * (np.asarray(cat.column("year")[rows]) == c.prefer_year)
     if pinned:  # tracks the listener asked for by name come first (the cap and the length still hold)
         scores = scores + PINNED_BONUS * np.isin(rows, pinned)
     scores = _drop_duplicates(library, rows, scores)
@@ -245,6 +246,12 @@ def _lexical_words(c: Constraints, words: str) -> str:
     drop = {w for phrase in c.moods + c.activities for w in re.findall(r"\w+", phrase.casefold())}
     kept = [w for w in re.findall(r"[\w'&-]+", words or "") if w.casefold() not in drop]
     return " ".join(kept) if kept else words
+
+
+def _spread(scores: np.ndarray) -> float:
+    """The gap between the best (99th percentile) and the median candidate: the scale of soft nudges."""
+    finite = scores[np.isfinite(scores)]
+    return float(np.percentile(finite, 99) - np.percentile(finite, 50)) if len(finite) else 0.0
 
 
 def _has_genres(library: Library, terms: list[str], rows: np.ndarray) -> np.ndarray:

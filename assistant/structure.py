@@ -33,7 +33,8 @@ def when(sfx: str = "") -> str:
     decade = (r"(?:(?P<part%s>early|mid|late)[\s-]*)?(?:(?P<dec4%s>(?:19|20)\d0)'?s|'?(?P<dec2%s>\d0)'?s|(?:nineteen[\s-]?)?"
               r"(?P<decw%s>" % (sfx, sfx, sfx, sfx) + "|".join(_DECADE_WORDS) + r"))")
     year = r"(?P<year%s>(?:19|20)\d\d)(?!\d|'?s\b)" % sfx
-    return r"(?:the\s+)?(?:year\s+)?(?:" + decade + "|" + year + ")"
+    short = r"(?<![\w'])'(?P<yr2%s>\d\d)(?![\d']|s\b)" % sfx  # '89
+    return r"(?:the\s+)?(?:year\s+)?(?:" + decade + "|" + year + "|" + short + ")"
 
 
 WHEN = when()
@@ -75,6 +76,7 @@ class Draft:
     arc: str = "any"
     smooth: bool = False
     recent: bool = False
+    season_year: int | None = None  # a bare year naming when the playlist is played ('Hits 2020')
     notes: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -281,6 +283,10 @@ def _when(m: re.Match, today: int, sfx: str = "") -> tuple[int, int]:
     if g.get("year"):
         y = int(g["year"])
         return y, y
+    if g.get("yr2"):
+        two = int(g["yr2"])
+        y = 2000 + two if two <= today % 100 else 1900 + two
+        return y, y
     if g.get("dec4"):
         start = int(g["dec4"])
     elif g.get("dec2"):
@@ -296,6 +302,22 @@ def _when(m: re.Match, today: int, sfx: str = "") -> tuple[int, int]:
     if part == "late":
         return start + 6, start + 9
     return start, start + 9
+
+
+_RELEASED = re.compile(r"\b(?:from|in|of|during|released|recorded|made|out|dated|circa|year)\s*$", re.IGNORECASE)
+
+
+_EVENT = re.compile(r"\b(?:tour|setlist|set list|concert|gig|live)\s*$", re.IGNORECASE)
+
+
+def _names_a_season(text: str, m: re.Match) -> bool:
+    """A lone bare year labelling a playlist ('Pop Hits 2020', 'Summer 2019') rather than dating its songs ('songs
+    from 2019', 'released in 1999', '2023 and 2024 only'): such a playlist holds what was playing that year, and
+    the hits of early 2020 were the releases of 2019 (on playlists.dev, 'X 2020' lists hold mostly 2019 releases)."""
+    before, after = text[: m.start()].replace(BLANK, " ").rstrip(), text[m.end():]
+    if m.group(0).lower().startswith(("the", "year")) or _RELEASED.search(before) or re.match(r"\W*only\b", after, re.I):
+        return False
+    return len(set(re.findall(r"(?<!\d)(?:19|20)\d\d(?!\d|'?s\b)", text))) == 1
 
 
 def years(d: Draft) -> None:
@@ -320,6 +342,8 @@ def years(d: Draft) -> None:
                 r"\b(?:from\s+)?" + WHEN + r"\s*(?:onwards?|on|and (?:later|newer|up|after)|or (?:later|newer)|\+)(?=\W|$)"):
         for m in d.each(pat):
             d.year_min.append(_when(m, today)[0])
+    for m in d.each(r"(?:\bfrom\s+)?(?<![\w'])" + WHEN + r"\s*(?:-|to|through|thru|till|until)\s*(?:the\s+)?(?:present|now|today|date)\b"):
+        d.year_min.append(_when(m, today)[0])
     ranges = [r"\bbetween\s+" + when("_a") + r"\s*(?:and|-)\s*" + when("_b"),
               r"(?:\bfrom\s+)?(?<![\w'])" + when("_a") + r"\s*(?:-|to|through|thru|till|until)\s*" + when("_b")]
     for m in (m for pat in ranges for m in d.each(pat)):
@@ -336,7 +360,15 @@ def years(d: Draft) -> None:
         if re.match(r"(?:no|not|nothing|without|except|minus)\b", m.group(0), re.IGNORECASE):
             d.note(f"can't leave out '{m.group(0).strip()}' alone: give a range instead, e.g. 'before 1980'")
             continue
-        d.year_spans.append(_when(m, today))
+        lo, hi = _when(m, today)
+        if lo == hi and _EVENT.search(d.text[: m.start()].replace(BLANK, " ").rstrip()):
+            d.year_max.append(hi)
+            d.note(f"'{m.group(0).strip()}' dates a tour or show, so songs up to {hi}")
+            continue
+        if lo == hi and _names_a_season(d.text, m):
+            lo, d.season_year = hi - 1, hi
+            d.note(f"'{hi}' read as what was playing in {hi}: songs released {lo}-{hi}")
+        d.year_spans.append((lo, hi))
     recent = {"this year'?s?": (today, today), "last year'?s?": (today - 1, today - 1)}
     for pat, span in recent.items():
         for _ in d.each(r"\b" + pat + r"\b"):

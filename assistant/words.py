@@ -16,7 +16,7 @@ MOOD_KEYS: dict[str, str] = {genre_key(k): k for k in MOODS}
 MOOD_KEYS.update({genre_key(k): v for k, v in MOOD_ALIASES.items()})
 CHARS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\t": " ", "\x00": " ",
                        **{chr(c): " " for c in (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF)}})
-TOKEN = re.compile(r"[A-Za-z0-9]{1,3}/[A-Za-z0-9]{1,3}|,|[^\s,;:?()\[\]{}\"\x00/|]+")
+TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{1,2}/[A-Za-z0-9]{1,2}(?![A-Za-z0-9])|,|[^\s,;:?()\[\]{}\"\x00/|]+")
 
 
 @dataclass

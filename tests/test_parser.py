@@ -206,7 +206,7 @@ def test_weird_numbers_are_bounded(vocab):
     assert parse("5000 songs", vocab).length.tracks == 1000
     # a year before 'hits' or 'songs' is a year, not a count
     c = parse("Tropical House 2020 Hits", vocab)
-    assert c.length.tracks is None and c.years.min == c.years.max == 2020 and c.popularity == "hits"
+    assert c.length.tracks is None and (c.years.min, c.years.max) == (2019, 2020) and c.popularity == "hits"
     assert parse("9999 minutes of rock", vocab).length.minutes == 24 * 60
     assert parse("0 songs", vocab).length.tracks is None
     both = parse("20 songs, about an hour", vocab)
@@ -301,3 +301,37 @@ def test_empty_vocabulary_still_parses_structure(encoder):
     # an exclusion that cannot be grounded is still kept (it is hard), and noted
     assert c.genres == [] and c.exclude_artists == ["Nirvana"] and c.seed_artists == []
     assert any("Nirvana" in n for n in c.notes) and any("shoegaze" in n for n in c.notes)
+
+
+def test_a_year_naming_a_playlist_means_what_was_playing_then(vocab):
+    # 'Pop Hits 2020': the hits of 2020 include the releases of late 2019; that year's own releases rank first
+    c = parse("Pop Hits 2020", vocab)
+    assert (c.years.min, c.years.max) == (2019, 2020) and c.prefer_year == 2020
+    assert any("2019-2020" in n for n in c.notes)
+    # a year that dates the songs stays exact
+    for text in ("pop hits from 2020", "songs released in 2020", "best songs of 2020", "the year 2020", "pop 2020 only"):
+        c = parse(text, vocab)
+        assert (c.years.min, c.years.max) == (2020, 2020) and c.prefer_year is None, text
+    c = parse("pop hits, 2023 and 2024", vocab)  # a list of years names them
+    assert (c.years.min, c.years.max) == (2023, 2024) and c.prefer_year is None
+    # a tour's year bounds its setlist from above
+    c = parse("Muse Tour 2018 Setlist", vocab)
+    assert (c.years.min, c.years.max) == (None, 2018) and c.prefer_year is None
+
+
+def test_open_ended_and_short_years(vocab):
+    c = parse("rock from 1995 to present", vocab)
+    assert (c.years.min, c.years.max) == (1995, None)
+    assert parse("Latin Rap ['89-present]", vocab).years.min == 1989
+    assert parse("indie 2015-now", vocab).years.min == 2015
+    c = parse("rock n' roll from '65 to '69", vocab)
+    assert (c.years.min, c.years.max) == (1965, 1969)
+
+
+def test_slashes_separate_genres_but_keep_short_names(vocab):
+    assert parse("EDM/POP", vocab).genres == ["edm", "pop"]
+    assert {"funk", "soul", "jazz"} <= set(parse("Japanese Funk/Soul/NEO/Jazz", vocab).genres)
+    from assistant.words import tokens
+
+    assert [t.text for t in tokens("Funk/Soul/NEO/Jazz")] == ["Funk", "Soul", "NEO", "Jazz"]
+    assert [t.text for t in tokens("AC/DC w/o 24/7")] == ["AC/DC", "w/o", "24/7"]
