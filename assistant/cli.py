@@ -226,17 +226,21 @@ def eval_playlists(
     limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N playlists")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """R-precision, NDCG@100 and recall@100 of playlists made from titles (catalogue from SEGUE_HOME)."""
+    """R-precision, NDCG@100 and recall@100 of playlists made from titles, beside a BM25 baseline (catalogue from
+    SEGUE_HOME)."""
     from .evaluate import evaluate_playlists
 
     with _door():
         result = evaluate_playlists(_app(), file, history_half=history_half, limit=limit)
         if as_json:
-            print(json.dumps({"n": result["n"], "metrics": result["metrics"]}, indent=2))
+            print(json.dumps({"n": result["n"], "metrics": result["metrics"], "baseline": result["baseline"]}, indent=2))
         else:
             out.print(f"{result['n']} playlists, {'title + half history' if history_half else 'title only'}")
+            out.print(f"  {'':12s} {'Segue':>7s} {'BM25':>7s}")
             for k, v in result["metrics"].items():
-                out.print(f"  {k:12s} {v:.4f}")
+                out.print(f"  {k:12s} {v:7.4f} {result['baseline'][k]:7.4f}")
+            out.print("BM25: the title over titles, artists, albums and genres" + (", after the history's own artists"
+                      if history_half else ""), highlight=False)
 
 
 @eval_app.command("conversations")
