@@ -26,6 +26,7 @@ from .playlist import Playlist, PlaylistTrack
 PRF_DEPTH = 20
 PINNED_BONUS = 10.0
 ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)
+GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
 PREFER_YEAR_BONUS = 0.5  # 'Pop Hits 2020': that year's releases first, by half the best-to-median gap (chosen on playlists.dev)
 AVOID_PENALTY = 1.0  # a soft "less X" costs the gap between the best and the median candidate: X only when little else fits
 DEDUPE_DEPTH = 2000  # only the best-scored candidates can be picked, so only they are de-duplicated
@@ -37,7 +38,7 @@ def weights_for(taste: TasteProfile | None) -> Weights:
     the listener's own artists and taste outweigh the words."""
     if taste is None:
         return Weights(lexical=2.0, seed=2.0, artist=3.0)
-    return Weights(lexical=0.5, seed=1.0, artist=3.0)
+    return Weights(lexical=0.5, seed=1.0, artist=6.0)
 
 
 def filter_spec(c: Constraints) -> FilterSpec:
@@ -297,6 +298,11 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
         return cands
     if term_scores is not None:
         cands.genre = library.genre_matrix().scores(term_scores, rows)
+        if taste is not None:
+            # the listener's artists lift a track only as far as its (artist-level) genres fit the request;
+            # untagged artists keep the benefit of the doubt
+            tagged = library.genre_matrix().tag_counts[rows] > 0
+            cands.personal_gate = np.where(tagged, np.clip(cands.genre / GENRE_FIT_GATE, 0, 1), 1.0).astype(np.float32)
     if targets:
         names = [n for n, _ in targets.items()]
         values = np.stack([np.asarray(cat.column(n)[rows], dtype=np.float32) for n in names], axis=1)

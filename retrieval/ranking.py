@@ -42,6 +42,7 @@ class Candidates:
     artist: np.ndarray | None = None
     seed: np.ndarray | None = None
     features: np.ndarray | None = None
+    personal_gate: np.ndarray | None = None  # 0..1: how far the listener's artists and taste may lift each candidate
     extra: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
@@ -87,6 +88,10 @@ def score(c: Candidates, weights: Weights, discovery: float) -> tuple[np.ndarray
     if c.features is not None:
         parts["features"] = weights.features * c.features
     parts["popularity"] = weights.popularity * popularity_term(c.popularity, discovery)
+    if c.personal_gate is not None:  # a thrash listener asking for smooth jazz gets jazz, not Metallica
+        for k in ("taste", "artist"):
+            if k in parts:
+                parts[k] = parts[k] * c.personal_gate
     total = np.zeros(len(c), dtype=np.float32)
     for p in parts.values():
         total += p.astype(np.float32)

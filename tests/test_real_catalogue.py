@@ -52,3 +52,32 @@ def test_impossible_requests_get_a_clear_report(real_app):
             continue
         failed = [ch for ch in nobody.report.checks if not ch.satisfied]
         assert not nobody.report.satisfied and any("Zzyzx Qwerty" in ch.detail for ch in failed), nobody.report
+
+
+def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
+    """A thrash-metal listener asking for smooth jazz gets jazz, not Metallica; asking for metal, their own artists."""
+    from datetime import UTC, datetime, timedelta
+
+    import numpy as np
+
+    from assistant.planner import make_playlist
+    from retrieval.taste import build_taste
+
+    lib = real_app.library()
+    cat = lib.catalogue
+    col = lib.vectors.genre_terms.index("thrash metal")
+    history = np.flatnonzero(np.asarray(lib.genre_matrix().matrix[:, col].todense()).ravel() > 0)[:60].tolist()
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    taste = build_taste(history, [now - timedelta(days=60 - i) for i in range(len(history))], [False] * len(history),
+                        lib.items, cat.artist_codes, now=now)
+
+    def own(prompt: str) -> tuple[int, list]:
+        pl = make_playlist(real_app.constraints(prompt), lib, taste)
+        mine = [e.track for e in pl.tracks if int(cat.artist_codes[cat.row_of(e.track.track_id)]) in taste.artist_affinity]
+        return len(mine), pl.tracks
+
+    n, tracks = own("smooth jazz")
+    assert n == 0 and tracks, [(e.track.artist, e.track.genres) for e in tracks]
+    assert sum(any("jazz" in g for g in e.track.genres) for e in tracks) >= 0.8 * len(tracks)
+    n, tracks = own("metal for the gym")
+    assert n >= 0.5 * len(tracks), [e.track.artist for e in tracks]
