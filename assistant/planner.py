@@ -27,6 +27,7 @@ PRF_DEPTH = 20
 PINNED_BONUS = 10.0
 ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)
 GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
+REISSUE_PENALTY = 1.0  # the best-to-median gap: an older song re-released in the asked years only fills in
 PREFER_YEAR_BONUS = 0.5  # 'Pop Hits 2020': that year's releases first, by half the best-to-median gap (chosen on playlists.dev)
 AVOID_PENALTY = 1.0  # a soft "less X" costs the gap between the best and the median candidate: X only when little else fits
 DEDUPE_DEPTH = 2000  # only the best-scored candidates can be picked, so only they are de-duplicated
@@ -216,6 +217,10 @@ def make_playlist(
         # a known decade passes the year filter, but a track of known year is the safer pick
         unknown_year = np.isnan(np.asarray(cat.column("year")[rows]))
         scores = scores - 0.3 * unknown_year
+        if c.years.min is not None:
+            # a reissue dates the release, not the song: '90s rock' should not be a 1998 compilation's 1968 hit
+            older = library.works().first_year[rows] < c.years.min
+            scores = scores - REISSUE_PENALTY * _spread(scores) * older
     picked = select(
         cands,
         scores,

@@ -39,6 +39,28 @@ class WorkIndex:
             if a:
                 self.albums[title_key(a)].append(i)
         self.song_key_array = np.asarray(self.song_keys, dtype=object)  # the same, indexable by an array of rows
+        self.first_year = self._first_years()
+
+    def _first_years(self) -> np.ndarray:
+        """Per row, the earliest year known for its song: its own year, its first Hot 100 week, and those of the
+        artist's other releases of it ('Magic Carpet Ride' on a 1998 compilation is a 1968 song). NaN unknown."""
+        cat = self.catalogue
+        years = np.asarray(cat.column("year"), dtype=np.float64).copy()
+        debut = cat.strings.get("chart_debut") or [None] * len(cat)
+        for i, d in enumerate(debut):
+            if d and d[:4].isdigit():
+                years[i] = min(years[i], float(d[:4])) if not np.isnan(years[i]) else float(d[:4])
+        first: dict[tuple[int, str], float] = {}
+        codes = cat.artist_codes
+        for i, key in enumerate(self.song_keys):
+            if key and not np.isnan(years[i]):
+                k = (int(codes[i]), key)
+                first[k] = min(first.get(k, years[i]), years[i])
+        out = years.copy()
+        for i, key in enumerate(self.song_keys):
+            if key:
+                out[i] = first.get((int(codes[i]), key), out[i])
+        return out
 
     def find(self, title: str, artist: str | None = None, kind: str = "any") -> list[int]:
         """Rows of the song or album called `title` (by `artist` when given): songs first, best known first."""

@@ -56,7 +56,7 @@ def test_discovery_flips_popularity_preference():
 
 
 def _t(i, **kw):
-    base = dict(track_id=f"t{i}", title=f"Song {i}", artist=kw.pop("artist", f"A{i}"), duration_ms=240_000)
+    base = dict(track_id=f"t{i}", title=kw.pop("title", f"Song {i}"), artist=kw.pop("artist", f"A{i}"), duration_ms=240_000)
     return Track(**base, **kw)
 
 
@@ -110,3 +110,19 @@ def test_range_describes_itself_plainly():
     assert Range(min=2090, max=2090).describe() == "2090"
     assert Range(min=1990, max=1999).describe() == "1990-1999"
     assert Range(min=120, max=None).describe("BPM") == ">= 120 BPM"
+
+
+def test_a_songs_first_year_comes_from_its_earliest_release_or_chart_week():
+    from retrieval.works import WorkIndex
+
+    cat = Catalogue.from_tracks([
+        _t(0, title="Magic Carpet Ride", artist="Steppenwolf", year=1998),
+        _t(1, title="Magic Carpet Ride - Single Version", artist="Steppenwolf", year=1968),
+        _t(2, title="Tush", artist="ZZ Top", year=1992, chart_debut="1975-07-12"),
+        _t(3, title="Magic Carpet Ride", artist="Someone Else", year=1995),
+        _t(4, title="Jealous Again", artist="The Black Crowes", year=1990),
+        _t(5, title="Unknown Song", artist="Nobody", year=None),
+    ])
+    first = WorkIndex(cat).first_year
+    assert first[:5].tolist() == [1968, 1968, 1975, 1995, 1990]  # another artist's song of the same name is not it
+    assert np.isnan(first[5])

@@ -36,6 +36,11 @@ def test_the_road_trip_must_show(real_app):
     # ('country rock' alone doesn't count as rock: the country songs it pulled in were tagged with it)
     rock = sum(any("rock" in g and "country" not in g for g in t.genres) for t in tracks)
     assert rock >= 0.8 * len(tracks), [(t.artist, t.genres) for t in tracks]
+    # 90s songs, not a 90s compilation's 1968 'Magic Carpet Ride' (earlier releases and Hot 100 weeks date a song)
+    lib = real_app.library()
+    first = lib.works().first_year
+    older = [t.title for t in tracks if first[lib.catalogue.row_of(t.track_id)] < 1990]
+    assert len(older) <= 1, older
 
 
 def test_impossible_requests_get_a_clear_report(real_app):
