@@ -178,6 +178,17 @@ class Vocabulary:
         order = sorted(idx, key=lambda i: self._rank(i, w))
         return [self.genre_terms[i] for i in order[:k]]
 
+    def narrowed(self, word: str, term: str) -> str | None:
+        """The catalogue term that narrows `term` by `word` ('pinoy' + 'classic rock' -> 'pinoy rock', 'mexican' +
+        'gangster rap' -> 'mexican hip hop'): it contains `word` and the same kind of music (the last word of `term`,
+        rap and hip hop counted as one); the most used such term, or None."""
+        w = genre_key(word)
+        head = genre_key(term).split()[-1:] or [""]
+        heads = {"rap", "hip hop"} if head[0] in ("rap", "hop") else {head[0]}
+        found = [i for i in self._word_terms.get(w, []) if " " not in w
+                 and any(f" {genre_key(self.genre_terms[i])}".endswith(f" {h}") for h in heads) and self.genre_terms[i] != term]
+        return self.genre_terms[min(found, key=lambda i: self._rank(i, w))] if found else None
+
     def _rank(self, i: int, word: str) -> tuple:
         """Order of terms containing `word`: most used, starting with it, shortest, then by name."""
         term = self.genre_terms[i]

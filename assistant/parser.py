@@ -315,6 +315,7 @@ class _Parse(Mentions, Named):
             if kind == 0:
                 self._add_mood(value, toks[a].start)
             else:
+                value = self._narrow(toks, used, a, value)
                 self.genres.append((toks[a].start, value))
                 for w in genre_key(value).split():
                     mood = MOOD_KEYS.get(w)
@@ -322,6 +323,22 @@ class _Parse(Mentions, Named):
                         self._add_mood(mood, toks[a].start)
         self._mentioned_artists(toks, used, strict=False)
         self._leftovers(toks, used)
+
+    def _narrow(self, toks: list[Tok], used: set[int], a: int, term: str) -> str:
+        """A place or scene word just before a genre narrows it when the catalogue has that narrower term
+        ('Pinoy Classic Rock' -> pinoy rock); the word is used up."""
+        k = a - 1
+        if k < 0 or k in used or toks[k].seg != toks[a].seg or not toks[k].text.isalpha():
+            return term
+        word = toks[k].text.lower()
+        if word in STOP or word in FILLER or genre_key(word) in MOOD_KEYS:
+            return term
+        narrower = self.vocab.narrowed(word, term)
+        if narrower is None:
+            return term
+        used.add(k)
+        self.d.note(f"'{toks[k].text} {term}' read as {narrower}")
+        return narrower
 
     def _leftovers(self, toks: list[Tok], used: set[int]) -> None:
         """Unmatched words: plurals, joined spellings, typos of genre terms; genre-like words get a note."""

@@ -335,3 +335,12 @@ def test_slashes_separate_genres_but_keep_short_names(vocab):
 
     assert [t.text for t in tokens("Funk/Soul/NEO/Jazz")] == ["Funk", "Soul", "NEO", "Jazz"]
     assert [t.text for t in tokens("AC/DC w/o 24/7")] == ["AC/DC", "w/o", "24/7"]
+
+
+def test_a_scene_word_narrows_a_genre_when_the_catalogue_has_the_narrower_term(encoder):
+    vocab = Vocabulary.build(GENRES + ["pinoy rock", "mexican hip hop", "modern blues", "chill r&b"], ARTISTS, encoder)
+    c = parse("Pinoy Classic Rock", vocab)
+    assert c.genres == ["pinoy rock"] and any("pinoy rock" in n for n in c.notes)
+    assert parse("Mexican Gangsta Rap", vocab).genres == ["mexican hip hop"]  # rap and hip hop are one kind
+    assert parse("just modern rnb", vocab).genres == ["r&b"]  # 'modern blues' is not a kind of r&b
+    assert parse("Russian gangster rap", vocab).genres == ["gangster rap"]  # nothing narrower: kept as asked
