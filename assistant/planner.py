@@ -26,6 +26,8 @@ from .playlist import Playlist, PlaylistTrack
 PRF_DEPTH = 20
 PINNED_BONUS = 10.0
 ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)
+ERA_AFFINITY = 1.0  # weight of the artist's years the listener plays, inside the artist-affinity term
+ERA_YEARS = 3.0
 GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
 REISSUE_PENALTY = 1.0  # the best-to-median gap: an older song re-released in the asked years only fills in
 PREFER_YEAR_BONUS = 0.5  # 'Pop Hits 2020': that year's releases first, by half the best-to-median gap (chosen on playlists.dev)
@@ -324,6 +326,9 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
         if album is not None:  # the albums the listener plays: their other tracks are the likeliest next plays
             base = cands.artist if cands.artist is not None else np.zeros(len(rows), np.float32)
             cands.artist = (base + ALBUM_AFFINITY * album).astype(np.float32)
+        era = _era_affinity(cat, taste, rows)
+        if era is not None and cands.artist is not None:  # and, of an artist, the years the listener plays
+            cands.artist = (cands.artist + ERA_AFFINITY * era).astype(np.float32)
     return cands
 
 
@@ -340,6 +345,24 @@ def _album_affinity(cat, taste: TasteProfile, rows: np.ndarray) -> np.ndarray | 
     top = max(played.values())
     share = [played.get((int(codes[r]), (albums[r] or "").casefold()), 0) / top for r in rows]
     return np.sqrt(np.asarray(share, dtype=np.float32))
+
+
+def _era_affinity(cat, taste: TasteProfile, rows: np.ndarray) -> np.ndarray | None:
+    """Per candidate by an artist the listener plays: exp(-years to the nearest year they play of that artist / ERA_YEARS)
+    (the listener of Coldplay's 2014 album wants 2014-ish Coldplay); 0 otherwise or when years are unknown."""
+    years, codes = np.asarray(cat.column("year")), cat.artist_codes
+    played: dict[int, list[float]] = {}
+    for r in taste.play_counts:
+        if not np.isnan(years[r]):
+            played.setdefault(int(codes[r]), []).append(float(years[r]))
+    if not played:
+        return None
+    out = np.zeros(len(rows), dtype=np.float32)
+    for i, r in enumerate(rows):
+        mine = played.get(int(codes[r]))
+        if mine and not np.isnan(years[r]):
+            out[i] = np.exp(-min(abs(years[r] - y) for y in mine) / ERA_YEARS)
+    return out
 
 
 def _drop_duplicates(library: Library, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
