@@ -17,7 +17,7 @@ from retrieval.filters import FilterSpec, allowed_mask, artist_code_index
 from retrieval.index import filtered_search
 from retrieval.library import Library
 from retrieval.ranking import Candidates, Weights, feature_fit, score, select, top_components
-from retrieval.taste import TasteProfile, affinity
+from retrieval.taste import TasteProfile, affinity, album_affinity, era_affinity
 
 from .checks import PoolFacts, check
 from .constraints import Constraints, Length
@@ -322,47 +322,14 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
         artist_share = np.array([share.get(int(a), 0.0) for a in cands.artist_codes], dtype=np.float32)
         cands.taste = _scaled(aff)
         cands.artist = np.sqrt(np.clip(artist_share / max(float(artist_share.max()), 1e-9), 0, 1)) if artist_share.any() else None
-        album = _album_affinity(cat, taste, rows)
+        album = album_affinity(cat, taste, rows)
         if album is not None:  # the albums the listener plays: their other tracks are the likeliest next plays
             base = cands.artist if cands.artist is not None else np.zeros(len(rows), np.float32)
             cands.artist = (base + ALBUM_AFFINITY * album).astype(np.float32)
-        era = _era_affinity(cat, taste, rows)
+        era = era_affinity(cat, taste, rows, ERA_YEARS)
         if era is not None and cands.artist is not None:  # and, of an artist, the years the listener plays
             cands.artist = (cands.artist + ERA_AFFINITY * era).astype(np.float32)
     return cands
-
-
-def _album_affinity(cat, taste: TasteProfile, rows: np.ndarray) -> np.ndarray | None:
-    """Per candidate, sqrt of its album's share of the listener's plays (album = artist + album name), or None."""
-    albums, codes = cat.strings["album"], cat.artist_codes
-    played: dict[tuple[int, str], int] = {}
-    for r, n in taste.play_counts.items():
-        name = (albums[r] or "").casefold()
-        if name:
-            played[(int(codes[r]), name)] = played.get((int(codes[r]), name), 0) + n
-    if not played:
-        return None
-    top = max(played.values())
-    share = [played.get((int(codes[r]), (albums[r] or "").casefold()), 0) / top for r in rows]
-    return np.sqrt(np.asarray(share, dtype=np.float32))
-
-
-def _era_affinity(cat, taste: TasteProfile, rows: np.ndarray) -> np.ndarray | None:
-    """Per candidate by an artist the listener plays: exp(-years to the nearest year they play of that artist / ERA_YEARS)
-    (the listener of Coldplay's 2014 album wants 2014-ish Coldplay); 0 otherwise or when years are unknown."""
-    years, codes = np.asarray(cat.column("year")), cat.artist_codes
-    played: dict[int, list[float]] = {}
-    for r in taste.play_counts:
-        if not np.isnan(years[r]):
-            played.setdefault(int(codes[r]), []).append(float(years[r]))
-    if not played:
-        return None
-    out = np.zeros(len(rows), dtype=np.float32)
-    for i, r in enumerate(rows):
-        mine = played.get(int(codes[r]))
-        if mine and not np.isnan(years[r]):
-            out[i] = np.exp(-min(abs(years[r] - y) for y in mine) / ERA_YEARS)
-    return out
 
 
 def _drop_duplicates(library: Library, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:

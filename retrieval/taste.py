@@ -247,3 +247,36 @@ def affinity(profile: TasteProfile, vectors: np.ndarray, rows: np.ndarray | None
         hit = keys[at] == r
         score[hit] -= 0.5 * frac[at[hit]]
     return np.clip(score, -1.0, 1.0).astype(np.float32)
+
+
+def album_affinity(cat, taste: TasteProfile, rows: np.ndarray) -> np.ndarray | None:
+    """Per candidate, sqrt of its album's share of the listener's plays (album = artist + album name), or None."""
+    albums, codes = cat.strings["album"], cat.artist_codes
+    played: dict[tuple[int, str], int] = {}
+    for r, n in taste.play_counts.items():
+        name = (albums[r] or "").casefold()
+        if name:
+            played[(int(codes[r]), name)] = played.get((int(codes[r]), name), 0) + n
+    if not played:
+        return None
+    top = max(played.values())
+    share = [played.get((int(codes[r]), (albums[r] or "").casefold()), 0) / top for r in rows]
+    return np.sqrt(np.asarray(share, dtype=np.float32))
+
+
+def era_affinity(cat, taste: TasteProfile, rows: np.ndarray, scale_years: float = 3.0) -> np.ndarray | None:
+    """Per candidate by an artist the listener plays: exp(-years to the nearest year they play of that artist / scale_years)
+    (the listener of Coldplay's 2014 album wants 2014-ish Coldplay); 0 otherwise or when years are unknown."""
+    years, codes = np.asarray(cat.column("year")), cat.artist_codes
+    played: dict[int, list[float]] = {}
+    for r in taste.play_counts:
+        if not np.isnan(years[r]):
+            played.setdefault(int(codes[r]), []).append(float(years[r]))
+    if not played:
+        return None
+    out = np.zeros(len(rows), dtype=np.float32)
+    for i, r in enumerate(rows):
+        mine = played.get(int(codes[r]))
+        if mine and not np.isnan(years[r]):
+            out[i] = np.exp(-min(abs(years[r] - y) for y in mine) / scale_years)
+    return out

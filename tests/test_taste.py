@@ -145,3 +145,23 @@ def test_taste_from_stored_listens(tmp_path):
         p = taste_from_listens(s.listens("alex"), cat, vecs)
     assert p.counts == {"plays": 40, "skips": 10, "unmatched": 10}
     assert len(p.centroids) == 2 and set(p.artist_affinity) <= {20, 21, 22, 23, 24}
+
+
+def test_era_and_album_affinity_favour_the_years_and_albums_played():
+    from retrieval.taste import TasteProfile, album_affinity, era_affinity
+    from retrieval.tracks import Catalogue, Track
+
+    def t(i, artist, year, album):
+        return Track(track_id=f"t{i}", title=f"Song {i}", artist=artist, year=year, album=album, duration_ms=200_000)
+
+    cat = Catalogue.from_tracks([t(0, "Coldplay", 2014, "Ghost Stories"), t(1, "Coldplay", 2015, "A Head Full"),
+                                 t(2, "Coldplay", 2000, "Parachutes"), t(3, "Coldplay", None, "Live"),
+                                 t(4, "Muse", 2014, "Ghost Stories"), t(5, "Coldplay", 2014, "Ghost Stories")])
+    taste = TasteProfile(long_term=None, recent=None, centroids=np.zeros((0, 4)), centroid_weights=np.zeros(0),
+                         play_counts={0: 3}, skipped_rows={}, artist_affinity={int(cat.artist_codes[0]): 1.0})
+    rows = np.array([1, 2, 3, 4, 5])
+    era = era_affinity(cat, taste, rows, scale_years=3.0)
+    assert era[0] > era[1] > 0 and era[2] == 0 and era[3] == 0  # unknown year, other artist: no lift
+    assert np.isclose(era[4], 1.0)
+    album = album_affinity(cat, taste, rows)
+    assert album.tolist() == [0.0, 0.0, 0.0, 0.0, 1.0]  # Muse's 'Ghost Stories' is another album
