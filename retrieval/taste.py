@@ -274,9 +274,12 @@ def era_affinity(cat, taste: TasteProfile, rows: np.ndarray, scale_years: float 
             played.setdefault(int(codes[r]), []).append(float(years[r]))
     if not played:
         return None
+    rows = np.asarray(rows, dtype=np.int64)
     out = np.zeros(len(rows), dtype=np.float32)
-    for i, r in enumerate(rows):
-        mine = played.get(int(codes[r]))
-        if mine and not np.isnan(years[r]):
-            out[i] = np.exp(-min(abs(years[r] - y) for y in mine) / scale_years)
+    cand_codes, cand_years = codes[rows], years[rows]
+    for code, mine in played.items():
+        at = np.flatnonzero((cand_codes == code) & ~np.isnan(cand_years))
+        if len(at):
+            gap = np.abs(cand_years[at][:, None] - np.asarray(mine)[None, :]).min(axis=1)
+            out[at] = np.exp(-gap / scale_years)
     return out
