@@ -24,7 +24,7 @@ from .constraints import Constraints, Length
 from .playlist import Playlist, PlaylistTrack
 
 PRF_DEPTH = 20
-PINNED_BONUS = 10.0
+PINNED_BONUS = 1.0  # above the whole spread of the other candidates' scores
 ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)
 ERA_AFFINITY = 1.0  # weight of the artist's years the listener plays, inside the artist-affinity term
 ERA_YEARS = 3.0
@@ -212,8 +212,10 @@ def make_playlist(
         scores = scores - AVOID_PENALTY * _spread(scores) * _has_genres(library, c.avoid_genres, rows)
     if c.prefer_year is not None and len(rows):
         scores = scores + PREFER_YEAR_BONUS * _spread(scores) * (np.asarray(cat.column("year")[rows]) == c.prefer_year)
-    if pinned:  # tracks the listener asked for by name come first (the cap and the length still hold)
-        scores = scores + PINNED_BONUS * np.isin(rows, pinned)
+    if pinned:  # tracks the listener asked for by name come first, whatever the others score (the cap and length hold)
+        finite = scores[np.isfinite(scores)]
+        lift = PINNED_BONUS + (float(finite.max() - finite.min()) if len(finite) else 0.0)
+        scores = scores + lift * np.isin(rows, pinned)
     scores = _drop_duplicates(library, rows, scores)
     if c.years is not None and len(rows):
         # a known decade passes the year filter, but a track of known year is the safer pick

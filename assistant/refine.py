@@ -242,7 +242,8 @@ class _Turn(EditState):
         lo, hi = (op.min if op.min is not None else old.min), (op.max if op.max is not None else old.max)
         if lo is not None and hi is not None and lo > hi:
             lo, hi = op.min, op.max
-        return self.hard(f"years {Range(min=lo, max=hi).describe()}", {"years": Range(min=lo, max=hi)})
+        # the year a playlist's name pointed at goes with the old years
+        return self.hard(f"years {Range(min=lo, max=hi).describe()}", {"years": Range(min=lo, max=hi), "prefer_year": None})
 
     def do_SetLength(self, op: SetLength) -> str:
         locked = [i for i in self.ids if i in self.locked]
