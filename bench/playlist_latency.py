@@ -6,7 +6,7 @@ Usage:
     .venv/bin/python bench/playlist_latency.py --sets demo-1m --reps 2
 
 Each set runs in its own subprocess (so peak memory is that set's own) in a fresh temporary
-SEGUE_HOME: import (or generate) the catalogue, build vectors + FAISS + BM25, then time
+SEGUE_HOME (removed afterwards): import (or generate) the catalogue, build vectors + FAISS + BM25, then time
 `Segue.playlist` over a fixed list of prompts (one warm-up pass, then --reps timed passes).
 Prints a table and writes JSON to bench/results/playlist_latency.json.
 """
@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -102,6 +103,13 @@ def run_set(name: str, reps: int) -> dict:
     }
 
 
+def run_and_clean(name: str, reps: int) -> dict:
+    """`run_set`, then its temporary data home is removed (a 1M-track home is ~5 GB)."""
+    result = run_set(name, reps)
+    shutil.rmtree(result["home"], ignore_errors=True)
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sets", default="real,demo-1m", help="comma-separated: real, demo-1m")
@@ -109,7 +117,7 @@ def main() -> None:
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_set(args.one, args.reps)))
+        print(json.dumps(run_and_clean(args.one, args.reps)))
         return
     rows = []
     for name in args.sets.split(","):
