@@ -29,6 +29,7 @@ ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affini
 ERA_AFFINITY = 1.0  # weight of the artist's years the listener plays, inside the artist-affinity term
 ERA_YEARS = 3.0
 GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
+FEEL_FIT_GATE = (0.6, 0.8)  # feature fit at which the listener's artists start to count, and count fully
 REISSUE_PENALTY = 1.0  # the best-to-median gap: an older song re-released in the asked years only fills in
 PREFER_YEAR_BONUS = 0.5  # 'Pop Hits 2020': that year's releases first, by half the best-to-median gap (chosen on playlists.dev)
 AVOID_PENALTY = 1.0  # a soft "less X" costs the gap between the best and the median candidate: X only when little else fits
@@ -305,17 +306,21 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
     )
     if len(rows) == 0:
         return cands
+    gate = np.ones(len(rows), dtype=np.float32)  # how far the listener's artists and taste may lift each track
     if term_scores is not None:
         cands.genre = library.genre_matrix().scores(term_scores, rows)
-        if taste is not None:
-            # the listener's artists lift a track only as far as its (artist-level) genres fit the request;
-            # untagged artists keep the benefit of the doubt
-            tagged = library.genre_matrix().tag_counts[rows] > 0
-            cands.personal_gate = np.where(tagged, np.clip(cands.genre / GENRE_FIT_GATE, 0, 1), 1.0).astype(np.float32)
+        # as far as its (artist-level) genres fit the request; untagged artists keep the benefit of the doubt
+        tagged = library.genre_matrix().tag_counts[rows] > 0
+        gate *= np.where(tagged, np.clip(cands.genre / GENRE_FIT_GATE, 0, 1), 1.0).astype(np.float32)
     if targets:
         names = [n for n, _ in targets.items()]
         values = np.stack([np.asarray(cat.column(n)[rows], dtype=np.float32) for n in names], axis=1)
-        cands.features = _scaled(feature_fit(values, np.array([v for _, v in targets.items()], dtype=np.float32)))
+        fit = feature_fit(values, np.array([v for _, v in targets.items()], dtype=np.float32))
+        cands.features = _scaled(fit)
+        # and as far as it has the asked-for feel (fit 1 - mean distance to the targets)
+        gate *= np.clip((fit - FEEL_FIT_GATE[0]) / (FEEL_FIT_GATE[1] - FEEL_FIT_GATE[0]), 0, 1).astype(np.float32)
+    if taste is not None and (term_scores is not None or targets):
+        cands.personal_gate = gate
     if seed_vec is not None:
         cands.seed = _scaled(items @ seed_vec)
     if taste is not None:

@@ -60,7 +60,8 @@ def test_impossible_requests_get_a_clear_report(real_app):
 
 
 def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
-    """A thrash-metal listener asking for smooth jazz gets jazz, not Metallica; asking for metal, their own artists."""
+    """A thrash-metal listener asking for smooth jazz gets jazz, not Metallica; asking for metal, their own artists;
+    asking for sad acoustic songs, quiet ones."""
     from datetime import UTC, datetime, timedelta
 
     import numpy as np
@@ -86,3 +87,6 @@ def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
     assert sum(any("jazz" in g for g in e.track.genres) for e in tracks) >= 0.8 * len(tracks)
     n, tracks = own("metal for the gym")
     assert n >= 0.5 * len(tracks), [e.track.artist for e in tracks]
+    # no genre asked, but a feel: their artists count only where the tracks have it (thrash ballads, not thrash)
+    _, tracks = own("sad acoustic songs for a rainy day")
+    assert sum(e.track.energy for e in tracks) / len(tracks) < 0.55, [(e.track.artist, e.track.energy) for e in tracks]
