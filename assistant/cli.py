@@ -224,7 +224,7 @@ def eval_playlists(
     file: Annotated[Path, typer.Argument(help="playlists JSONL(.gz): {playlist_id, title, track_ids}")],
     history_half: Annotated[bool, typer.Option("--history-half", help="First half of each playlist is the listener's history")] = False,
     limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N playlists")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help='Print {"n", "metrics": {...}, "baseline": {...}}')] = False,
 ) -> None:
     """R-precision, NDCG@100 and recall@100 of playlists made from titles, beside a BM25 baseline (catalogue from
     SEGUE_HOME)."""
