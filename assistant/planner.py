@@ -29,7 +29,7 @@ ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affini
 ERA_AFFINITY = 1.0  # weight of the artist's years the listener plays, inside the artist-affinity term
 ERA_YEARS = 3.0
 GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
-FEEL_FIT_GATE = (0.6, 0.8)  # feature fit at which the listener's artists start to count, and count fully
+FEEL_FIT_GATE = (0.5, 0.7)  # 1 - largest distance to a feel target: where own artists start to count, and count fully
 REISSUE_PENALTY = 1.0  # the best-to-median gap: an older song re-released in the asked years only fills in
 PREFER_YEAR_BONUS = 0.5  # 'Pop Hits 2020': that year's releases first, by half the best-to-median gap (chosen on playlists.dev)
 AVOID_PENALTY = 1.0  # a soft "less X" costs the gap between the best and the median candidate: X only when little else fits
@@ -317,8 +317,11 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
         values = np.stack([np.asarray(cat.column(n)[rows], dtype=np.float32) for n in names], axis=1)
         fit = feature_fit(values, np.array([v for _, v in targets.items()], dtype=np.float32))
         cands.features = _scaled(fit)
-        # and as far as it has the asked-for feel (fit 1 - mean distance to the targets)
-        gate *= np.clip((fit - FEEL_FIT_GATE[0]) / (FEEL_FIT_GATE[1] - FEEL_FIT_GATE[0]), 0, 1).astype(np.float32)
+        # and as far as it has the asked-for feel: 1 - its largest distance to a target (one far-off feature is enough
+        # to miss 'chill': instrumental thrash is not music for studying)
+        worst = 1.0 - np.nan_to_num(np.abs(values - np.array([v for _, v in targets.items()], dtype=np.float32)[None, :]),
+                                    nan=0.5).max(axis=1)
+        gate *= np.clip((worst - FEEL_FIT_GATE[0]) / (FEEL_FIT_GATE[1] - FEEL_FIT_GATE[0]), 0, 1).astype(np.float32)
     if taste is not None and (term_scores is not None or targets):
         cands.personal_gate = gate
     if seed_vec is not None:

@@ -90,3 +90,5 @@ def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
     # no genre asked, but a feel: their artists count only where the tracks have it (thrash ballads, not thrash)
     _, tracks = own("sad acoustic songs for a rainy day")
     assert sum(e.track.energy for e in tracks) / len(tracks) < 0.55, [(e.track.artist, e.track.energy) for e in tracks]
+    n, tracks = own("chill music for studying")  # instrumental thrash is instrumental, but not chill
+    assert n <= 0.5 * len(tracks), [(e.track.artist, e.track.energy) for e in tracks]
