@@ -30,22 +30,11 @@ import urllib.request
 from pathlib import Path
 
 from bench_stats import percentile
+from prompts import LOAD as PROMPTS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "load.json"
 SEGUE = [sys.executable, "-m", "assistant.cli"]
-PROMPTS = [
-    "45 minutes of upbeat 90s rock for a road trip, no Nirvana",
-    "an hour of chill electronic for coding",
-    "20 chill jazz songs, max 2 per artist, clean",
-    "120-130 bpm house for a workout",
-    "sad acoustic songs for a rainy day",
-    "hidden gems of 70s soul",
-    "party hip hop from 2010-2015",
-    "instrumental music for studying",
-    "country songs before 1980",
-    "mellow folk for a sunday morning",
-]
 
 
 class Conn:

@@ -25,34 +25,12 @@ import time
 from pathlib import Path
 
 from bench_stats import percentile
+from prompts import PROMPTS
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 CATALOG = ROOT.parent / "shared" / "data" / "catalog.csv.gz"
 RESULTS = ROOT / "bench" / "results" / "playlist_latency.json"
-
-PROMPTS = [
-    "45 minutes of upbeat 90s rock for a road trip, no Nirvana",
-    "an hour of chill electronic for coding",
-    "20 chill jazz songs, max 2 per artist, clean",
-    "120-130 bpm house for a workout",
-    "sad acoustic songs for a rainy day",
-    "hidden gems of 70s soul",
-    "party hip hop from 2010-2015",
-    "something like Radiohead but more upbeat, nothing after 2005",
-    "2 hours of classic rock hits",
-    "instrumental music for studying",
-    "country songs before 1980",
-    "energetic metal, no ballads",
-    "latin dance music for a summer party",
-    "mellow folk for a sunday morning",
-    "90s r&b slow jams",
-    "disco and funk, 30 songs",
-    "ambient music for sleep",
-    "punk from the 80s, one song per artist",
-    "dreamy indie pop",
-    "happy pop songs",
-]
 
 
 def run_set(name: str, reps: int) -> dict:
