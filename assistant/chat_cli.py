@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from .door import door
 from .errors import SegueError, as_segue_error
 
 
@@ -26,7 +27,7 @@ def chat(
 
     console = Console(highlight=False)
     tty = sys.stdin.isatty()
-    try:
+    with door(Console(stderr=True, highlight=False)):
         segue = build()
         chat_ = Chat(segue)
         if session:
@@ -37,12 +38,6 @@ def chat(
         else:
             s = chat_.start(listener=user or segue.settings.user)
             console.print(Text(f"Session {s.id}. Say what you want to hear; /help for help, /quit to leave."))
-    except Exception as exc:  # noqa: BLE001 - domain errors become one line
-        mapped = as_segue_error(exc)
-        if mapped is None:
-            raise
-        Console(stderr=True).print(Text(f"error: {mapped}"))
-        raise typer.Exit(2) from None
     sid = s.id
     while True:
         try:
@@ -147,16 +142,10 @@ def export(
     from .chat import Chat
     from .exports import write_export
 
-    try:
+    with door(Console(stderr=True, highlight=False)):
         text = Chat(build()).export(session, fmt, version)
         if output is not None:
             write_export(text, output)
             Console(stderr=True).print(Text(f"Wrote {output}"))
         else:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    except Exception as exc:  # noqa: BLE001
-        mapped = as_segue_error(exc)
-        if mapped is None:
-            raise
-        Console(stderr=True).print(Text(f"error: {mapped}"))
-        raise typer.Exit(2) from None

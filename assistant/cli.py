@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
 from .app import Segue, build
-from .errors import NoPlaylist, as_segue_error
+from .door import door
+from .errors import NoPlaylist
 from .render import render_info, render_playlist
 
 app = typer.Typer(help="Segue: an offline AI playlist maker. Start with `segue demo`.", no_args_is_help=True,
@@ -31,22 +32,9 @@ err = Console(stderr=True)
 DEMO_PROMPT = "45 minutes of upbeat 90s rock for a road trip, no Nirvana"
 
 
-@contextmanager
 def _door():
-    """Turn domain errors into one clear line and exit code 2; never a traceback for those."""
-    try:
-        yield
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        err.print("Interrupted.")
-        raise typer.Exit(130) from None
-    except Exception as exc:  # noqa: BLE001 - translated below, re-raised when it is not ours
-        mapped = as_segue_error(exc)
-        if mapped is None:
-            raise
-        err.print(f"[bold red]error:[/] {mapped}", highlight=False)
-        raise typer.Exit(2) from None
+    """Domain errors become one clear line and exit code 2; never a traceback for those."""
+    return door(err)
 
 
 def _app() -> Segue:

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from .errors import as_segue_error
+from .door import door
 
 
 def dj(
@@ -43,7 +43,7 @@ def dj(
 
     console = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    try:
+    with door(err):
         if play and render is not None:
             raise BadInput("Choose --play or --render DIR, not both.")
         if not prompt:
@@ -73,17 +73,6 @@ def dj(
             _summary(console, show, out_dir)
             return
         _live(segue, show, pl, out_dir, speaker, user=user, every=every, speed=speed)
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        err.print(Text("Interrupted."))
-        raise typer.Exit(130) from None
-    except Exception as exc:  # noqa: BLE001 - domain errors become one line
-        mapped = as_segue_error(exc)
-        if mapped is None:
-            raise
-        err.print(Text(f"error: {mapped}"))
-        raise typer.Exit(2) from None
 
 
 def _summary(console: Console, show, out_dir: Path) -> None:

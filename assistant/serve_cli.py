@@ -8,20 +8,13 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from .errors import BadInput, as_segue_error
+from .door import door
+from .errors import BadInput
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 users_app = typer.Typer(help="Listeners' API tokens for `segue serve`.", no_args_is_help=True)
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
-
-
-def _fail(exc: BaseException) -> None:
-    mapped = as_segue_error(exc)
-    if mapped is None:
-        raise exc
-    err.print(Text(f"error: {mapped}"), soft_wrap=True)
-    raise typer.Exit(2) from None
 
 
 def access_mode(requested: str, host: str, have_tokens: bool) -> str:
@@ -48,15 +41,11 @@ def serve(
     from .app import build
     from .users import Users
 
-    try:
+    with door(err):
         segue = build()
         mode = access_mode(auth or segue.settings.auth, host, Users(segue).any())
         err.print(Text("Loading the catalogue, vectors and index..."))
         segue.library()
-    except typer.Exit:
-        raise
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
     import uvicorn
 
     from server import create_app
@@ -72,10 +61,8 @@ def users_add(name: Annotated[str, typer.Argument(help="Listener name, e.g. alex
     from .app import build
     from .users import Users
 
-    try:
+    with door(err):
         token = Users(build()).add(name)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
     err.print(Text(f"Token for {name} (shown once; send it as `Authorization: Bearer <token>`):"))
     print(token)
 
@@ -86,10 +73,8 @@ def users_list() -> None:
     from .app import build
     from .users import Users
 
-    try:
+    with door(err):
         rows = Users(build()).list()
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
     for r in rows:
         out.print(Text(f"{r['listener']}  {r['tokens']} token(s), last made {r['last']}"))
     if not rows:
@@ -102,8 +87,6 @@ def users_remove(name: Annotated[str, typer.Argument(help="Listener whose tokens
     from .app import build
     from .users import Users
 
-    try:
+    with door(err):
         n = Users(build()).remove(name)
-    except Exception as exc:  # noqa: BLE001
-        _fail(exc)
     out.print(f"Revoked {n} token(s) of {name}.")

@@ -50,6 +50,10 @@ def test_errors_are_one_clear_line(demo_home, tmp_path):
     bad.write_text("foo,bar\n1,2\n")
     p = run(["catalog", "import", str(bad)], empty_home, check=False)
     assert p.returncode == 2 and "error" in p.stderr.lower()
+    # the message is text, not Rich markup: brackets in a path neither vanish nor crash the printer
+    for name in ("x[/bold].jsonl", "[red]y[/].jsonl"):
+        p = run(["eval", "playlists", str(tmp_path / name)], demo_home, check=False)
+        assert p.returncode == 2 and f"{name} does not exist" in p.stderr and "Traceback" not in p.stderr, p.stderr
 
 
 def _closed_port() -> int:
