@@ -1,6 +1,6 @@
 """Segue's web server: a thin FastAPI app over the assistant (`segue serve`).
 
-Each endpoint parses a request, makes one call on `assistant.api.Api` (one listener's view of the chat service)
+Each endpoint parses a request, makes one call on `assistant.web.service.Api` (one listener's view of the chat service)
 and returns its model; domain errors become problem details (`application/problem+json`) with a message a person
 can act on, and no traceback ever reaches a client. The catalogue, vectors and index load once, at start-up.
 
@@ -26,10 +26,10 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from assistant.api import Api, Listener, RateLimiter, ReadCache, domain_errors, problem_for
-from assistant.api_models import (SESSION_ID, SHOW_ID, DJIn, FeedbackIn, HealthOut, HistoryOut, Problem, SessionOut,
+from assistant.web.service import Api, Listener, RateLimiter, ReadCache, domain_errors, problem_for
+from assistant.web.schemas import (SESSION_ID, SHOW_ID, DJIn, FeedbackIn, HealthOut, HistoryOut, Problem, SessionOut,
                                   SessionsOut, ShowOut, TurnOut, chat_in)
-from assistant.errors import BadInput, as_segue_error
+from assistant.model.errors import BadInput, as_segue_error
 
 log = logging.getLogger("segue.server")
 WEB = Path(__file__).resolve().parent / "web"
@@ -122,8 +122,8 @@ class CatchAll:
 
 
 def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str | None = None) -> FastAPI:
-    """The app over a built `Segue` (`assistant.app.build`). auth="none" is single-user mode (127.0.0.1 only)."""
-    from assistant.users import Users, digest
+    """The app over a built `Segue` (`assistant.compose.build`). auth="none" is single-user mode (127.0.0.1 only)."""
+    from assistant.web.tokens import Users, digest
 
     settings = segue.settings
     me_local = Listener(name=local_name or settings.user or "local", single_user=True)
@@ -297,7 +297,7 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
                     None, description="Check the file is this format (default: detected)"),
                 me: Listener = Depends(caller)):
         """Add a listening history to your taste (re-uploading the same file replaces what it brought)."""
-        from retrieval.history import detect_history_format
+        from retrieval.importers.history import detect_history_format
 
         name = "".join(c for c in Path(file.filename or "").name if c.isalnum() or c in "._-")[-100:].lstrip(".")
         name = name or "history.json"

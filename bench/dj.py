@@ -34,7 +34,7 @@ PROMPTS = [MUST_SHOW, "an hour of 80s pop hits", "90s hip hop, 25 songs", "2 hou
 
 def traced(show, cat) -> bool:
     """Every up-next / just-played fact equals the catalogue row of the track at that place in the show."""
-    from assistant.commentary import spoken_title
+    from assistant.dj.commentary import spoken_title
 
     rows = [cat.track(cat.row_of(t)) for t in show.track_ids]
     for link in show.links:
@@ -52,10 +52,10 @@ def traced(show, cat) -> bool:
 
 
 def run_render(home: Path, every: int) -> list[dict]:
-    from assistant.app import build
-    from assistant.dj import render_show
-    from assistant.grounding_check import check
-    from assistant.settings import Settings
+    from assistant.compose import build
+    from assistant.dj.show import render_show
+    from assistant.dj.fact_check import check
+    from assistant.model.settings import Settings
 
     app = build(Settings(home=home))
     cat = app.library().catalogue

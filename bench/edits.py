@@ -97,7 +97,7 @@ def evaluate(check: dict, prev, new, start, out, lib) -> list[str]:
             a, b = np.nanmean(col(want, rows_p)), np.nanmean(col(want, rows_n))
             need(b > a if key == "mean_up" else b < a, f"mean {want} {a:.3f} -> {b:.3f}")
         elif key in ("mood_fit_up", "mood_fit_down"):
-            from assistant.lexicon import MOODS
+            from assistant.understanding.lexicon import MOODS
 
             def dist(rows):
                 return np.nanmean([np.abs(col(f, rows) - v) for f, v in MOODS[want].items()])
@@ -207,12 +207,12 @@ def main() -> int:
     ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from assistant.app import build
-    from assistant.edit_parser import parse_edits
-    from assistant.edits import describe
-    from assistant.refine import step
-    from assistant.session import Session, add_version
-    from assistant.settings import Settings
+    from assistant.compose import build
+    from assistant.conversation.read_offline import parse_edits
+    from assistant.conversation.edits import describe
+    from assistant.conversation.apply import step
+    from assistant.conversation.session import Session, add_version
+    from assistant.model.settings import Settings
 
     app = build(Settings(home=args.home) if args.home else Settings())
     lib, vocab, taste = app.library(), app.vocabulary(), app.taste(args.user)

@@ -35,8 +35,8 @@ RESULTS = ROOT / "bench" / "results" / "playlist_latency.json"
 
 def run_set(name: str, reps: int) -> dict:
     os.environ["HF_HUB_OFFLINE"] = "1"
-    from assistant.app import build
-    from assistant.settings import Settings
+    from assistant.compose import build
+    from assistant.model.settings import Settings
 
     home = Path(tempfile.mkdtemp(prefix=f"segue-bench-{name}-"))
     app = build(Settings(home=home))
@@ -44,7 +44,7 @@ def run_set(name: str, reps: int) -> dict:
     if name == "real":
         app.import_catalogue(CATALOG)
     else:
-        from retrieval.demo import build_demo_catalogue
+        from retrieval.demo.catalogue import build_demo_catalogue
 
         n = 1_000_000
         cat = build_demo_catalogue(n)

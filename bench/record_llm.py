@@ -1,8 +1,8 @@
-"""Record real chat.completions exchanges through Segue's LangChain adapter into tests/fixtures/llm/.
+"""Record real chat.completions exchanges through Segue's LangChain adapter into tests/llm/recorded/.
 
 A small recording proxy sits between the adapter and a real OpenAI-compatible server and saves
 the exact request and response bodies of each call, with the seconds it took. The tests replay
-them without network (tests/test_llm.py).
+them without network (tests/llm/test_llm.py).
 
     python bench/record_llm.py --upstream http://127.0.0.1:8081 --model qwen2.5-coder-0.5b-instruct-q4_k_m \
         --server "llama-cpp-python 0.3.x server" [--only fc_playlist]
@@ -25,12 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from assistant.llm import LLMError, ask_structured
-from assistant.understand import LLMAnswer, llm_schema
-from assistant.llm_langchain import LangChainModel
+from assistant.llm.interface import LLMError, ask_structured
+from assistant.understanding.reading import LLMAnswer, llm_schema
+from assistant.llm.langchain import LangChainModel
 from prompts import render
 
-FIXTURES = ROOT / "tests" / "fixtures" / "llm"
+FIXTURES = ROOT / "tests" / "llm" / "recorded"
 GENRES_HINT = "rock, pop, jazz, hip hop, electronic, house, techno, ambient, folk, country, soul, funk, metal, punk, " \
               "indie, r&b, blues, classical, reggae, latin"
 

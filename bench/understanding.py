@@ -84,8 +84,8 @@ def _predicted(reading, names) -> dict:
 
 def run(home: str | None, llm: bool, data: Path) -> dict:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from assistant.app import build
-    from assistant.settings import Settings
+    from assistant.compose import build
+    from assistant.model.settings import Settings
 
     items = load_gold(data)
     app = build(Settings(home=home) if home else Settings())

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .tracks import UNIT_FEATURES, Catalogue
+from retrieval.tracks import UNIT_FEATURES, Catalogue
 
 NUMERIC = UNIT_FEATURES + ("tempo", "loudness", "mode")
 KEY_COLUMNS = ("key_sin", "key_cos")

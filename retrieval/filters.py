@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .tracks import Catalogue
+from retrieval.tracks import Catalogue
 
 
 @dataclass(frozen=True)

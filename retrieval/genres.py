@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from .tracks import Catalogue
+from retrieval.tracks import Catalogue
 
 
 class GenreMatrix:

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .encoder import TextEncoder
-from .home import Home
-from .lexical import LexicalIndex
-from .tracks import Catalogue
-from .vectors import Vectors, audio_target, load_or_build_vectors
+from retrieval.encoder import TextEncoder
+from retrieval.home import Home
+from retrieval.lexical import LexicalIndex
+from retrieval.tracks import Catalogue
+from retrieval.vectors import Vectors, audio_target, load_or_build_vectors
 
 TEXT_WEIGHT = 0.85
 AUDIO_WEIGHT = math.sqrt(1 - TEXT_WEIGHT**2)
@@ -82,7 +82,7 @@ class Library:
     def genre_matrix(self):
         """Sparse track x genre-term matrix (built on first use, then kept)."""
         if getattr(self, "_genre_matrix", None) is None:
-            from .genres import GenreMatrix
+            from retrieval.genres import GenreMatrix
 
             self._genre_matrix = GenreMatrix(self.catalogue, list(self.vectors.genre_terms))
         return self._genre_matrix
@@ -90,7 +90,7 @@ class Library:
     def works(self):
         """Song and album title index (built on first use, then kept)."""
         if getattr(self, "_works", None) is None:
-            from .works import WorkIndex
+            from retrieval.works import WorkIndex
 
             self._works = WorkIndex(self.catalogue)
         return self._works
@@ -104,7 +104,7 @@ class Library:
             proxy = 0.4 + 0.4 * np.clip(weeks / 20.0, 0, 1)
             pop = np.where(np.isnan(pop) & ~np.isnan(weeks), proxy, pop)
             self._popularity = pop  # NaN kept: ranking treats unknown itself
-        from .ranking import UNKNOWN_POPULARITY
+        from retrieval.ranking import UNKNOWN_POPULARITY
 
         return np.nan_to_num(self._popularity, nan=UNKNOWN_POPULARITY)
 
@@ -139,7 +139,7 @@ class Library:
 
 def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_threshold: int, progress: Progress | None = None) -> Library:
     """Vectors (cached by content), combined items and the index, saved under the home."""
-    from .index import build_index, save_index
+    from retrieval.index import build_index, save_index
 
     vectors = load_or_build_vectors(catalogue, encoder, home.vectors_root, progress=progress)
     directory = home.index_dir(_index_key(vectors.key, ann_threshold))
@@ -189,7 +189,7 @@ def _index_key(vectors_key: str, ann_threshold: int) -> str:
 
 
 def load_library_parts(home: Home, catalogue: Catalogue, vectors: Vectors, encoder: TextEncoder, ann_threshold: int) -> Library:
-    from .index import load_index
+    from retrieval.index import load_index
 
     directory = home.index_dir(_index_key(vectors.key, ann_threshold))
     items = np.load(directory / "items.npy", mmap_mode="r")

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio_space import AudioSpaceError, audio_matrix, audio_target, build_audio_vectors, unit_rows
-from .collab import CollabError, build_collab_vectors
-from .encoder import TextEncoder
-from .tracks import Catalogue
+from retrieval.audio_space import AudioSpaceError, audio_matrix, audio_target, build_audio_vectors, unit_rows
+from retrieval.collab import CollabError, build_collab_vectors
+from retrieval.encoder import TextEncoder
+from retrieval.tracks import Catalogue
 
 __all__ = [
     "VECTORS_VERSION",

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .tracks import Catalogue, normalise_name
+from retrieval.tracks import Catalogue, normalise_name
 
 _VERSION = re.compile(r"\s+-\s+.*$|\s*[\(\[][^\)\]]*(?:remaster|live|version|edition|mix|edit|mono|stereo|deluxe|"
                       r"anniversary|expanded|bonus|demo|acoustic)[^\)\]]*[\)\]]", re.IGNORECASE)

@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+from tests.paths import SHARED_DATA  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -22,8 +22,8 @@ def encoder():
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory, encoder) -> Path:
     """A SEGUE_HOME holding the demo catalogue (real vectors, real FAISS, real SQLite) and demo listeners."""
-    from assistant.app import build
-    from assistant.settings import Settings
+    from assistant.compose import build
+    from assistant.model.settings import Settings
 
     home = tmp_path_factory.mktemp("segue-demo-home")
     app = build(Settings(home=home), encoder=encoder)
@@ -34,8 +34,8 @@ def demo_home(tmp_path_factory, encoder) -> Path:
 
 @pytest.fixture()
 def demo_app(demo_home, encoder):
-    from assistant.app import build
-    from assistant.settings import Settings
+    from assistant.compose import build
+    from assistant.model.settings import Settings
 
     app = build(Settings(home=demo_home), encoder=encoder)
     yield app

@@ -1,0 +1,151 @@
+"""`segue chat` (the terminal conversation) and `segue export`. Registered on the main typer app in cli.py."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from assistant.cli.errors import door
+from assistant.model.errors import SegueError, as_segue_error
+
+
+def chat(
+    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Personalise with this listener's history")] = None,
+    session: Annotated[Optional[str], typer.Option("--session", "-s", help="Resume this session (see /sessions)")] = None,
+) -> None:
+    """A multi-turn conversation: ask for a playlist, then refine it ("less ambient", "/undo", "/why 3").
+    Reads stdin line by line, so it is scriptable: `printf 'chill jazz\\n/export xspf\\n' | segue chat`."""
+    from assistant.compose import build
+    from assistant.conversation.chat import Chat
+    from assistant.cli.chat_render import HELP
+
+    console = Console(highlight=False)
+    tty = sys.stdin.isatty()
+    with door(Console(stderr=True, highlight=False)):
+        segue = build()
+        chat_ = Chat(segue)
+        if session:
+            s, _ = chat_.load(session)
+            console.print(Text(f"Resumed session {s.id} ({len(s.turns)} turns, version {s.cursor}). /help for help."))
+            if s.current is not None:
+                _show_current(console, chat_, s)
+        else:
+            s = chat_.start(listener=user or segue.settings.user)
+            console.print(Text(f"Session {s.id}. Say what you want to hear; /help for help, /quit to leave."))
+    sid = s.id
+    while True:
+        try:
+            line = input("you> " if tty else "")
+        except (EOFError, KeyboardInterrupt):
+            break
+        line = line.strip()
+        if not line:
+            continue
+        if not tty:
+            console.print(Text(f"you> {line}"))
+        if line in ("/quit", "/exit", "/q"):
+            break
+        try:
+            if not _command(console, chat_, sid, line, HELP):
+                _turn(console, chat_, chat_.say(sid, line))
+        except Exception as exc:  # noqa: BLE001 - a failed turn is reported; the session is unchanged
+            mapped = as_segue_error(exc)
+            if mapped is None:
+                raise
+            console.print(Text(f"error: {mapped}"))
+    console.print(Text(f"Bye. Resume with: segue chat --session {sid}"))
+
+
+def _turn(console: Console, chat_, result) -> None:
+    from assistant.cli.chat_render import render_turn
+
+    names = {t.track_id: f"{t.artist} - {t.title}" for t in result.tracks}
+    if result.diff is not None and result.diff.removed:
+        cat = chat_.segue.library().catalogue
+        for tid in result.diff.removed:
+            row = cat.row_of(tid)
+            if row is not None:
+                names[tid] = f"{cat.artists[row]} - {cat.titles[row]}"
+    render_turn(console, result, names)
+
+
+def _show_current(console: Console, chat_, s) -> None:
+    from assistant.conversation.chat import TurnResult
+
+    _turn(console, chat_, TurnResult(session=s, reply=f"Version {s.cursor}:", tracks=chat_.tracks(s.current),
+                                     changed=True))
+
+
+def _command(console: Console, chat_, sid: str, line: str, help_text: str) -> bool:
+    """Handle a /command; False when `line` is not one (it is then a turn)."""
+    if not line.startswith("/"):
+        return False
+    word, _, rest = line[1:].partition(" ")
+    word, rest = word.lower(), rest.strip()
+    if word == "help":
+        console.print(Text(help_text))
+    elif word in ("undo", "redo"):
+        _turn(console, chat_, chat_.say(sid, word))
+    elif word == "why":
+        _turn(console, chat_, chat_.say(sid, f"why is track {_one(rest)} here"))
+    elif word in ("lock", "unlock"):
+        nums = re.findall(r"\d+", rest)
+        if not nums:
+            raise SegueError(f"/{word} needs track numbers, e.g. /{word} 3 or /{word} 1 2")
+        _turn(console, chat_, chat_.say(sid, f"{word} {' and '.join(nums)}"))
+    elif word in ("like", "dislike", "skip"):
+        console.print(Text(chat_.feedback(sid, _one(rest), word).reply))
+    elif word == "export":
+        fmt, _, target = rest.partition(" ")
+        if not fmt:
+            raise SegueError("/export needs a format: m3u8, xspf or jspf (and optionally a file name)")
+        text = chat_.export(sid, fmt)
+        if target.strip():
+            from assistant.model.playlist_files import write_export
+
+            path = write_export(text, Path(target.strip()).expanduser())
+            console.print(Text(f"Wrote {path}"))
+        else:
+            console.print(Text(text), soft_wrap=True)
+    elif word == "sessions":
+        rows = chat_.sessions()
+        for r in rows:
+            console.print(Text(f"{r['id']}  {r['updated'][:16]}  {r['listener'] or '-'}  {r['title']}"))
+        if not rows:
+            console.print(Text("No sessions yet."))
+    else:
+        raise SegueError(f"unknown command /{word}; /help lists them")
+    return True
+
+
+def _one(rest: str) -> int:
+    m = re.search(r"\d+", rest)
+    if not m:
+        raise SegueError("give a track number, e.g. /why 3")
+    return int(m.group(0))
+
+
+def export(
+    session: Annotated[str, typer.Argument(help="Session id (see `segue chat` then /sessions)")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="m3u8, xspf or jspf")],
+    version: Annotated[Optional[int], typer.Option("--version", "-v", help="Playlist version (default: current)")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (default: stdout)")] = None,
+) -> None:
+    """Export a session's playlist as M3U8, XSPF or JSPF."""
+    from assistant.compose import build
+    from assistant.conversation.chat import Chat
+    from assistant.model.playlist_files import write_export
+
+    with door(Console(stderr=True, highlight=False)):
+        text = Chat(build()).export(session, fmt, version)
+        if output is not None:
+            write_export(text, output)
+            Console(stderr=True).print(Text(f"Wrote {output}"))
+        else:
+            sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -1,0 +1,92 @@
+"""`segue serve` (the web server) and `segue users add|list|remove` (API tokens). Registered in cli.py."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from assistant.cli.errors import door
+from assistant.model.errors import BadInput
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+users_app = typer.Typer(help="Listeners' API tokens for `segue serve`.", no_args_is_help=True)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def access_mode(requested: str, host: str, have_tokens: bool) -> str:
+    """'tokens' or 'none' for a requested mode (auto, tokens, none) and bind address; BadInput when not allowed."""
+    mode = ("tokens" if have_tokens else "none") if requested == "auto" else requested
+    if mode not in ("tokens", "none"):
+        raise BadInput(f"--auth must be auto, tokens or none, not {requested!r}.")
+    if mode == "none" and host not in LOOPBACK:
+        raise BadInput(f"Without tokens the server is single-user and may only listen on 127.0.0.1, not {host}. "
+                       "Add a listener with `segue users add NAME` (the server then asks for tokens), or drop --host.")
+    if mode == "tokens" and not have_tokens:
+        raise BadInput("No listener has a token yet, so nobody could use the server. Make one with "
+                       "`segue users add NAME`.")
+    return mode
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (single-user mode needs 127.0.0.1)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8000,
+    auth: Annotated[Optional[str], typer.Option(help="tokens, none (single-user) or auto: tokens once a listener "
+                                                      "has one (default: SEGUE_AUTH, else auto)")] = None,
+) -> None:
+    """Run the web page and the JSON API (/v1, docs at /docs) with uvicorn."""
+    from assistant.compose import build
+    from assistant.web.tokens import Users
+
+    with door(err):
+        segue = build()
+        mode = access_mode(auth or segue.settings.auth, host, Users(segue).any())
+        err.print(Text("Loading the catalogue, vectors and index..."))
+        segue.library()
+    import uvicorn
+
+    from server import create_app
+
+    who = "API tokens (Authorization: Bearer ...)" if mode == "tokens" else "single-user, no token"
+    err.print(Text(f"Segue on http://{'[' + host + ']' if ':' in host else host}:{port}/ ({who}); API docs at /docs"))
+    uvicorn.run(create_app(segue, auth=mode), host=host, port=port, log_level="info", workers=1)
+
+
+@users_app.command("add")
+def users_add(name: Annotated[str, typer.Argument(help="Listener name, e.g. alex (letters, digits, - _ .)")]) -> None:
+    """Make an API token for a listener (created when new) and print it once: only its hash is kept."""
+    from assistant.compose import build
+    from assistant.web.tokens import Users
+
+    with door(err):
+        token = Users(build()).add(name)
+    err.print(Text(f"Token for {name} (shown once; send it as `Authorization: Bearer <token>`):"))
+    print(token)
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Listeners holding tokens."""
+    from assistant.compose import build
+    from assistant.web.tokens import Users
+
+    with door(err):
+        rows = Users(build()).list()
+    for r in rows:
+        out.print(Text(f"{r['listener']}  {r['tokens']} token(s), last made {r['last']}"))
+    if not rows:
+        out.print("No tokens yet: `segue users add NAME` makes one.")
+
+
+@users_app.command("remove")
+def users_remove(name: Annotated[str, typer.Argument(help="Listener whose tokens to revoke")]) -> None:
+    """Revoke every token of a listener (their sessions and history stay)."""
+    from assistant.compose import build
+    from assistant.web.tokens import Users
+
+    with door(err):
+        n = Users(build()).remove(name)
+    out.print(f"Revoked {n} token(s) of {name}.")

@@ -1,0 +1,213 @@
+"""Name index for entity extraction: catalogue artists, track titles and album titles, normalised.
+
+`EntityIndex.from_catalogue(cat)` builds plain dicts keyed by `entity_key` (case-folded, accents and
+punctuation stripped, apostrophes dropped, '&' read as 'and', a leading 'the' dropped), so that
+"Radiohead's" -> "radioheads" and "Iron & Wine" == "iron and wine". Titles are also indexed without
+their version suffixes ("Song - Remastered 2011", "Song (feat. X)"). Artist credits are split into
+their artists ("A Featuring B", "A, B & C Band"). It also keeps how common each word is in titles,
+which the extractor uses to tell names from ordinary words.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+_APOS = re.compile(r"['’`´]")
+_NONWORD = re.compile(r"[^\w\s]|_")
+_SPACES = re.compile(r"\s+")
+_ACRONYM = re.compile(r"(?<=\b\w)\.(?=\w\b)")  # 'M.O.P.' -> 'MOP.'
+_VERSION = re.compile(r"\s+-\s+.*$|\s*[\(\[][^\)\]]*[\)\]]")
+_CREDIT_SPLIT = re.compile(r"\s+(?:featuring|feat\.?|ft\.?|with|x|vs\.?|duet with)\s+|\s*[,;/]\s*", re.IGNORECASE)
+_AND_SPLIT = re.compile(r"\s+(?:&|and)\s+", re.IGNORECASE)
+COMMON_DF = 15  # a word in at least this many catalogue titles/albums counts as an ordinary word
+GENRE_WORD_MIN = 4  # a word in at least this many genre terms is a genre word ('rock', 'deep', 'canadian')
+
+
+def entity_key(text: str) -> str:
+    """Normalised form of a name: 'The Beatles’' -> 'beatles', 'Françoise Hardy' -> 'francoise hardy'."""
+    s = text or ""
+    if not s.isascii():
+        s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
+    s = _APOS.sub("", _ACRONYM.sub("", s.casefold().replace("&", " and ")))
+    s = " ".join(_NONWORD.sub(" ", s).split())
+    return s[4:] if s.startswith("the ") else s
+
+
+def base_title(title: str) -> str:
+    """A title without version suffixes: 'Shine - Kygo Remix' -> 'Shine', 'Latina (feat. Maluma)' -> 'Latina'."""
+    return _VERSION.sub("", title or "").strip()
+
+
+class EntityIndex:
+    """Lookup tables for artist names and works (track and album titles) of one catalogue."""
+
+    def __init__(self) -> None:
+        self.artists: dict[str, str] = {}  # key -> display name
+        self.artist_tracks: Counter[str] = Counter()  # key -> number of tracks credited
+        self.titles: dict[str, str] = {}  # key -> display title (without version suffix)
+        self.albums: dict[str, str] = {}
+        self.work_artists: dict[str, dict[str, int]] = {}  # work key -> lead artist key -> tracks
+        self.pairs: set[tuple[str, str]] = set()  # (artist key, work key)
+        self.word_df: Counter[str] = Counter()  # word -> number of titles/albums containing it
+        self.genre_terms: set[str] = set()
+        self.genre_words: set[str] = set()
+        self.max_words = 6
+        self._by_length: list[str] = []
+        self._lengths: list[int] = []
+
+    # -- construction -----------------------------------------------------------------
+    @classmethod
+    def from_catalogue(cls, catalogue) -> EntityIndex:
+        strings = catalogue.strings
+        idx = cls.from_rows(strings["artist"], strings["title"], strings.get("album") or [None] * len(catalogue))
+        idx.add_genres({g for gs in getattr(catalogue, "genres", ()) for g in gs})
+        return idx
+
+    @classmethod
+    def from_tracks(cls, tracks: Iterable) -> EntityIndex:
+        """From `Track` models (e.g. straight from `retrieval.importers.catalogue.read_catalogue`)."""
+        tracks = list(tracks)
+        idx = cls.from_rows([t.artist for t in tracks], [t.title for t in tracks], [t.album for t in tracks])
+        idx.add_genres({g for t in tracks for g in t.genres})
+        return idx
+
+    def add_genres(self, terms: Iterable[str]) -> None:
+        """Genre terms ('dream pop'): a span made only of genre words is a genre, not a name."""
+        counts: Counter[str] = Counter()
+        for term in terms:
+            k = entity_key(term)
+            if k:
+                self.genre_terms.add(k)
+                counts.update(k.split())
+        self.genre_words = {w for w, n in counts.items() if n >= GENRE_WORD_MIN}
+
+    @classmethod
+    def from_rows(cls, artists: Iterable[str | None], titles: Iterable[str | None],
+                  albums: Iterable[str | None]) -> EntityIndex:
+        idx = cls()
+        credits: dict[str, list[str]] = {}
+        works: dict[str, tuple[tuple[str, ...], str]] = {}
+        tracks, pairs, by_work, df = idx.artist_tracks, idx.pairs, idx.work_artists, idx.word_df
+        for artist, title, album in zip(artists, titles, albums):
+            keys = credits.get(artist) if artist else []
+            if keys is None:
+                keys = credits[artist] = idx._add_credit(artist)
+            for k in keys:
+                tracks[k] += 1
+            for text, table in ((title, idx.titles), (album, idx.albums)):
+                if not text:
+                    continue
+                hit = works.get(text)
+                if hit is None:  # first time this title: its keys, display form and word counts
+                    wkeys = idx._work_keys(text)
+                    hit = works[text] = (wkeys, base_title(text) or text)
+                    df.update(set(" ".join(wkeys).split()))
+                wkeys, display = hit
+                for wk in wkeys:
+                    if wk not in table:
+                        table[wk] = display
+                    if keys:
+                        counts = by_work.get(wk)
+                        if counts is None:
+                            counts = by_work[wk] = {}
+                        counts[keys[0]] = counts.get(keys[0], 0) + 1
+                        for k in keys:
+                            pairs.add((k, wk))
+        idx._by_length = sorted(idx.artists, key=len)
+        idx._lengths = [len(k) for k in idx._by_length]
+        return idx
+
+    def _add_credit(self, credit: str) -> list[str]:
+        """Index the artists of one credit; return their keys (the whole credit first)."""
+        keys: list[str] = []
+        parts = [credit] + [p for p in _CREDIT_SPLIT.split(credit) if p and p != credit]
+        for i, part in enumerate(parts):
+            subs = [part]
+            if i > 0 or len(parts) == 1:
+                subs += [q for q in _AND_SPLIT.split(part) if q != part and len(q.split()) >= 2]
+            for name in subs:
+                k = entity_key(name)
+                if k and k not in keys:
+                    self.artists.setdefault(k, name.strip())
+                    keys.append(k)
+        return keys
+
+    @staticmethod
+    def _work_keys(text: str) -> tuple[str, ...]:
+        full = entity_key(text)
+        if " - " not in text and "(" not in text and "[" not in text:
+            return (full,) if full else ()
+        base = entity_key(base_title(text))
+        return tuple(k for k in dict.fromkeys((base, full)) if k)
+
+    # -- lookups ----------------------------------------------------------------------
+    def artist(self, key: str) -> str | None:
+        return self.artists.get(key)
+
+    def work(self, key: str) -> tuple[str | None, str]:
+        """(display title, 'song'|'album'|'any') of a work key; (None, 'any') when unknown."""
+        song, album = self.titles.get(key), self.albums.get(key)
+        if song and album:
+            return song, "any"
+        if song:
+            return song, "song"
+        return (album, "album") if album else (None, "any")
+
+    def work_artist(self, key: str) -> str | None:
+        """The artist most credited with a work key, as displayed."""
+        by = self.work_artists.get(key)
+        return self.artists.get(max(by, key=by.__getitem__)) if by else None
+
+    def is_common(self, word: str) -> bool:
+        """An ordinary word: in many catalogue titles (the hand lists live in the extractor)."""
+        return self.word_df.get(word, 0) >= COMMON_DF
+
+    def fuzzy_artist(self, key: str, min_score: float = 88.0) -> tuple[str | None, float]:
+        """Closest artist key by spelling (rapidfuzz ratio on keys) -> (key, score 0..100)."""
+        if len(key) < 5:
+            return None, 0.0
+        from rapidfuzz import fuzz, process
+
+        n, s = len(key), min_score / 100
+        spread = (2 - s) / s
+        lo = bisect.bisect_left(self._lengths, int(n / spread))
+        hi = bisect.bisect_left(self._lengths, int(n * spread) + 1)
+        best = process.extractOne(key, self._by_length[lo:hi], scorer=fuzz.ratio, score_cutoff=min_score,
+                                  processor=None)
+        return (best[0], float(best[1])) if best else (None, 0.0)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words of requests that are never a name on their own (pronouns, request verbs, music nouns, moods).
+GENERIC = _words("""
+a an the this that these those it its it's one ones some any anything something everything nothing all more
+most other others another same such similar similiar simular like alike likes love loved loving i im i'm me my
+mine you your we our us they them their he she his her him who what which whose where when why how there here
+song songs track tracks tune tunes music musics album albums ep eps lp lps record records single singles band bands
+artist artists singer singers rapper rappers musician musicians group groups genre genres stuff thing things vibe
+vibes vibey sound sounds sounding style styles type types kind kinds sort sorts feel feels feeling mood moods
+playlist playlists mix mixes remix remixes cover covers version versions soundtrack soundtracks ost score theme
+themes intro outro chorus verse beat beats melody melodies lyrics vocals vocal voice voices instrumental
+instrumentals piano guitar bass drums drum synth synths sax saxophone violin cello strings horns
+good great best better nice cool new old older newer recent classic modern favorite favourite favorites
+favourites fav fave faves top popular underground obscure famous known unknown similar different
+sad happy chill chilled relaxing calm upbeat energetic dark angry mellow slow fast heavy soft loud quiet
+emotional epic dreamy groovy funky catchy beautiful pretty sexy romantic depressing uplifting
+recommend recommendation recommendations rec recs suggest suggestion suggestions help please thanks thank
+find looking look search searching want need wanted needs listen listening listened hear heard play playing
+anyone someone somebody anybody people guys everyone reddit sub subreddit question request post
+early late era period day days night nights time times year years today lately recently now
+lol haha ok okay yes yeah no not nope etc ect e.g eg ex ie i.e vs original extended radio official vip
+hits classics essentials anthems collection compilation greatest clean explicit deluxe edition bonus
+and or but nor so if then than as of to in on at by for from with without into about over under
+do does did done doing have has had having be is are was were been being am can could would should will
+just really very too also maybe perhaps kinda sorta pretty quite rather bit lot lots little much many
+first second last next few several
+""")
