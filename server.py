@@ -26,10 +26,13 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from assistant.web.service import Api, Listener, RateLimiter, ReadCache, domain_errors, problem_for
+from assistant.web.problems import problem_for
+from assistant.web.service import Api, Listener, RateLimiter, ReadCache
 from assistant.web.schemas import (SESSION_ID, SHOW_ID, DJIn, FeedbackIn, HealthOut, HistoryOut, Problem, SessionOut,
                                   SessionsOut, ShowOut, TurnOut, chat_in)
-from assistant.model.errors import BadInput, as_segue_error
+from assistant.compose import Services
+from assistant.model.errors import BadInput, SegueError, kind_of
+from assistant.planning.service import Planner
 
 log = logging.getLogger("segue.server")
 WEB = Path(__file__).resolve().parent / "web"
@@ -121,13 +124,13 @@ class CatchAll:
             await error_response(exc)(scope, receive, send)
 
 
-def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str | None = None) -> FastAPI:
+def create_app(services: Services, auth: Literal["tokens", "none"] = "none", local_name: str | None = None) -> FastAPI:
     """The app over a built `Segue` (`assistant.compose.build`). auth="none" is single-user mode (127.0.0.1 only)."""
     from assistant.web.tokens import Users, digest
 
-    settings = segue.settings
+    settings = services.settings
     me_local = Listener(name=local_name or settings.user or "local", single_user=True)
-    limiter, cache, users = RateLimiter(settings.rate_per_minute), ReadCache(), Users(segue)
+    limiter, cache, users = RateLimiter(settings.rate_per_minute), ReadCache(), Users(services.stores)
     ChatBody = chat_in(settings.max_prompt_chars)  # noqa: N806 - a model class
     running: set = set()  # streamed turns in flight (a reference keeps each task alive)
     bearer = HTTPBearer(auto_error=False, description="A listener's token from `segue users add NAME` (not needed "
@@ -135,9 +138,9 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
 
     @asynccontextmanager
     async def lifespan(app):
-        await run_in_threadpool(_warm_up, segue)
+        await run_in_threadpool(_warm_up, services.planner)
         yield
-        segue.close()
+        services.close()
 
     app = FastAPI(title="Segue", version="1", lifespan=lifespan, description="An offline AI playlist maker and DJ. "
                   "Errors are problem details (RFC 9457) whose `detail` says what to do.")
@@ -191,15 +194,15 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
     async def _domain(request, exc: Exception):
         return error_response(exc)
 
-    for cls in domain_errors():  # domain errors are answered here; anything else in CatchAll (logged, then a 500)
-        app.add_exception_handler(cls, _domain)
+    # domain errors (the whole tree) are answered here; anything else in CatchAll (logged, then a 500)
+    app.add_exception_handler(SegueError, _domain)
 
     # -- health, page ----------------------------------------------------------------------------------
     @app.get("/healthz", response_model=HealthOut, responses={503: {"model": Problem}}, tags=["health"])
     def healthz():
         """Liveness and what is loaded: tracks, catalogue label, the LLM (or offline) and the access mode."""
-        info = segue.library().catalogue
-        llm = segue.llm()
+        info = services.planner.library().catalogue
+        llm = services.planner.llm()
         return HealthOut(status="ok", tracks=len(info), catalogue=info.meta.get("label", ""), auth=auth,
                          llm=f"{llm.provider}:{llm.model}" if llm is not None else "offline")
 
@@ -220,7 +223,7 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
     @app.post("/v1/chat", response_model=TurnOut, responses=errors(404, 409, 413), tags=["chat"])
     def chat(body: ChatBody, me: Listener = Depends(caller)):
         """One turn. No session_id: a new session for you (the message is the request). With one: an edit."""
-        return json_response(Api(segue, me).say(body.session_id, body.message))
+        return json_response(Api(services.planner, me).say(body.session_id, body.message))
 
     streamed = {"content": {"text/event-stream": {"schema": SSE_EVENT}}, "description": "`event: progress` lines, "
                 "then `event: result` (a TurnOut) or `event: error` (a problem)"}
@@ -228,7 +231,7 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
     @app.post("/v1/chat/stream", responses={200: streamed, **errors(404, 409, 413)}, tags=["chat"])
     async def chat_stream(body: ChatBody, me: Listener = Depends(caller)):
         """The same turn as server-sent events: progress stages, then the same result as POST /v1/chat."""
-        api = Api(segue, me)
+        api = Api(services.planner, me)
         sid = await run_in_threadpool(api.open, body.session_id, body.message)
         loop, queue = asyncio.get_running_loop(), asyncio.Queue()
 
@@ -257,37 +260,37 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
     @app.get("/v1/sessions", response_model=SessionsOut, responses=errors(), tags=["sessions"])
     def sessions(limit: int = Query(50, ge=1, le=200), me: Listener = Depends(caller)):
         """Your sessions, most recently updated first."""
-        return SessionsOut(sessions=Api(segue, me).sessions(limit))
+        return SessionsOut(sessions=Api(services.planner, me).sessions(limit))
 
     @app.get("/v1/sessions/{session_id}", response_model=SessionOut, responses=errors(404), tags=["sessions"])
     def session(session_id: str = SID, me: Listener = Depends(caller)):
         """A session: its turns, every version (track ids, diff) and the version shown, in full."""
-        return Response(Api(segue, me, cache).session(session_id), media_type="application/json")
+        return Response(Api(services.planner, me, cache).session(session_id), media_type="application/json")
 
     @app.delete("/v1/sessions/{session_id}", status_code=204, responses=errors(404), tags=["sessions"])
     def delete_session(session_id: str = SID, me: Listener = Depends(caller)):
         """Delete a session (likes and skips given in it still steer your taste)."""
-        Api(segue, me).delete(session_id)
+        Api(services.planner, me).delete(session_id)
         return Response(status_code=204)
 
     @app.post("/v1/sessions/{session_id}/undo", response_model=TurnOut, responses=errors(404, 409), tags=["sessions"])
     def undo(session_id: str = SID, me: Listener = Depends(caller)):
         """Show the version before (nothing is lost: redo comes back)."""
-        return json_response(Api(segue, me).step(session_id, "undo"))
+        return json_response(Api(services.planner, me).step(session_id, "undo"))
 
     @app.post("/v1/sessions/{session_id}/redo", response_model=TurnOut, responses=errors(404, 409), tags=["sessions"])
     def redo(session_id: str = SID, me: Listener = Depends(caller)):
         """Show the version after an undo."""
-        return json_response(Api(segue, me).step(session_id, "redo"))
+        return json_response(Api(services.planner, me).step(session_id, "redo"))
 
     @app.post("/v1/sessions/{session_id}/feedback", response_model=TurnOut, responses=errors(404, 409, 413),
               tags=["sessions"])
     def feedback(body: FeedbackIn, session_id: str = SID, me: Listener = Depends(caller)):
         """Like, dislike or skip a track of the version shown; it is stored with your history at once."""
-        return json_response(Api(segue, me).feedback(session_id, body.position, body.kind))
+        return json_response(Api(services.planner, me).feedback(session_id, body.position, body.kind))
 
     for fmt, media in EXPORTS.items():
-        _export_route(app, fmt, media, segue, caller)
+        _export_route(app, fmt, media, services.planner, caller)
 
     # -- history ---------------------------------------------------------------------------------------
     @app.post("/v1/history", response_model=HistoryOut, responses=errors(413), tags=["history"])
@@ -319,17 +322,16 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
                 if format is not None and (found := detect_history_format(path)) != format:
                     raise BadInput(f"The file looks like a {found} export, not {format}. Leave `format` out to "
                                    "detect it.")
-                result = segue.import_history(path, me.name)
+                result = services.listeners.import_history(path, me.name)
             except Exception as exc:  # noqa: BLE001 - name the upload, not the server's temporary file
-                mapped = as_segue_error(exc)
-                if mapped is None:
+                if not isinstance(exc, SegueError):
                     raise
-                raise type(mapped)(str(mapped).replace(str(path), name).replace(tmp, "upload")) from None
+                raise kind_of(exc)(str(exc).replace(str(path), name).replace(tmp, "upload")) from None
         result["read"]["source"] = name
         return HistoryOut(**result)
 
     # -- the DJ ----------------------------------------------------------------------------------------
-    _dj_routes(app, segue, caller)
+    _dj_routes(app, services.planner, caller)
 
     def openapi():
         if app.openapi_schema is None:
@@ -341,35 +343,35 @@ def create_app(segue, auth: Literal["tokens", "none"] = "none", local_name: str 
     return app
 
 
-def _export_route(app: FastAPI, fmt: str, media: str, segue, caller) -> None:
+def _export_route(app: FastAPI, fmt: str, media: str, planner: Planner, caller) -> None:
     @app.get(f"/v1/sessions/{{session_id}}/playlist.{fmt}", name=f"export_{fmt}", tags=["sessions"],
              responses={200: {"content": {media: {"schema": {"type": "object" if fmt == "jspf" else "string"}}},
                               "description": f"The playlist as {fmt}"},
                         **errors(404, 409)}, response_class=Response)
     def export(session_id: str = SID, version: int | None = Query(None, ge=1, le=100_000, description="Default: the "
                "version shown"), me: Listener = Depends(caller)):
-        text = Api(segue, me).export(session_id, fmt, version)
+        text = Api(planner, me).export(session_id, fmt, version)
         disposition = f'attachment; filename="segue-{session_id}{"-v%d" % version if version else ""}.{fmt}"'
         return Response(text, media_type=media, headers={"Content-Disposition": disposition})
 
     export.__doc__ = f"The playlist (a version of it) as {fmt.upper()}."
 
 
-def _dj_routes(app: FastAPI, segue, caller) -> None:
+def _dj_routes(app: FastAPI, planner: Planner, caller) -> None:
     """DJ shows of a session's playlist: sequenced, with spoken links (espeak-ng) as WAV files."""
     show_id = PathParam(pattern=SHOW_ID, description="A show id (from POST /v1/sessions/{session_id}/dj)")
 
     @app.post("/v1/sessions/{session_id}/dj", response_model=ShowOut, responses=errors(404, 409, 413), tags=["dj"])
     def make_show(body: DJIn, session_id: str = SID, me: Listener = Depends(caller)):
         """A DJ show of the version shown: the set sequenced for flow, a spoken link every N tracks."""
-        return ShowOut(**Api(segue, me).make_show(session_id, body.every, body.voice))
+        return ShowOut(**Api(planner, me).make_show(session_id, body.every, body.voice))
 
     @app.get("/v1/shows/{show_id}/script", responses={200: {"content": {"application/json": {"schema": {
         "type": "object"}}}, "description": "script.json: the running order, every link with its facts, the scores"},
         **errors(404)}, response_class=Response, tags=["dj"])
     def show_script(show_id: str = show_id, me: Listener = Depends(caller)):
         """The show's script: running order, links (text, facts, audio file), transition scores."""
-        return FileResponse(Api(segue, me).show_file(show_id, "script.json", "script"), media_type="application/json")
+        return FileResponse(Api(planner, me).show_file(show_id, "script.json", "script"), media_type="application/json")
 
     @app.get("/v1/shows/{show_id}/links/{n}.wav", responses={200: {"content": {"audio/wav": {"schema": {
         "type": "string", "format": "binary"}}}, "description": "The link, spoken (16-bit PCM WAV)"}, **errors(404)},
@@ -377,7 +379,7 @@ def _dj_routes(app: FastAPI, segue, caller) -> None:
     def show_link(show_id: str = show_id, n: int = PathParam(ge=1, le=999, description="Link number, from 1"),
                   me: Listener = Depends(caller)):
         """One spoken link of the show."""
-        return FileResponse(Api(segue, me).show_file(show_id, f"links/{n:03d}.wav", f"link {n}"),
+        return FileResponse(Api(planner, me).show_file(show_id, f"links/{n:03d}.wav", f"link {n}"),
                             media_type="audio/wav")
 
 
@@ -412,13 +414,13 @@ def _problem_content(schema: dict) -> dict:
     return schema
 
 
-def _warm_up(segue) -> None:
+def _warm_up(planner: Planner) -> None:
     """Load the catalogue, vectors, index and vocabulary once, and (offline) run one request through so the
     first listener does not pay for lazily built indexes."""
     try:
-        segue.library()
-        segue.vocabulary()
-        if segue.llm() is None:
-            segue.playlist("an hour of chill electronic for coding")
+        planner.library()
+        planner.vocabulary()
+        if planner.llm() is None:
+            planner.playlist("an hour of chill electronic for coding")
     except Exception as exc:  # noqa: BLE001 - start anyway; requests say what is missing (503 with the fix)
         log.warning("warm-up: %s", exc)

@@ -58,13 +58,13 @@ def run_render(home: Path, every: int) -> list[dict]:
     from assistant.model.settings import Settings
 
     app = build(Settings(home=home))
-    cat = app.library().catalogue
+    cat = app.planner.library().catalogue
     rows = []
     for i, prompt in enumerate(PROMPTS):
-        pl = app.playlist(prompt)
+        pl = app.planner.playlist(prompt)
         out = ROOT / "out" / "dj-bench" / str(i)  # out/ is not committed
         t0 = time.perf_counter()
-        show = render_show(app, pl.tracks, prompt=prompt, constraints=pl.constraints, every=every, out_dir=out,
+        show = render_show(app.planner, pl.tracks, prompt=prompt, constraints=pl.constraints, every=every, out_dir=out,
                            use_llm=False)
         seconds = time.perf_counter() - t0
         a, b = show.input_score, show.score

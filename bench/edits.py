@@ -215,14 +215,14 @@ def main() -> int:
     from assistant.model.settings import Settings
 
     app = build(Settings(home=args.home) if args.home else Settings())
-    lib, vocab, taste = app.library(), app.vocabulary(), app.taste(args.user)
+    lib, vocab, taste = app.planner.library(), app.planner.vocabulary(), app.listeners.taste(args.user)
     params = {"default_tracks": app.settings.default_tracks, "default_max_per_artist": app.settings.default_max_per_artist}
     lines = [json.loads(x) for x in Path(args.data).read_text().splitlines() if x.strip()]
     starts: dict[str, Session] = {}
     results = []
     for line in lines:
         if line["start"] not in starts:
-            pl = app.playlist(line["start"], user=args.user)
+            pl = app.planner.playlist(line["start"], user=args.user)
             starts[line["start"]] = add_version(Session(id=line["id"]), pl.constraints, [e.track.track_id for e in pl.tracks],
                                                 why={e.track.track_id: e.why for e in pl.tracks})
         s = starts[line["start"]]

@@ -42,27 +42,27 @@ def run_set(name: str, reps: int) -> dict:
     app = build(Settings(home=home))
     t0 = time.perf_counter()
     if name == "real":
-        app.import_catalogue(CATALOG)
+        app.catalogue.import_catalogue(CATALOG)
     else:
         from retrieval.demo.catalogue import build_demo_catalogue
 
         n = 1_000_000
         cat = build_demo_catalogue(n)
         cat.meta.update({"label": f"generated {n:,}", "fingerprint": f"bench-{n}"})
-        app._save_catalogue(cat, None)
+        app.catalogue.replace(cat, None)
     build_s = time.perf_counter() - t0
-    lib = app.library()
+    lib = app.planner.library()
     t1 = time.perf_counter()
     app2 = build(Settings(home=home))  # a second process start: load memory-mapped parts
-    app2.library()
+    app2.planner.library()
     load_s = time.perf_counter() - t1
     for p in PROMPTS:  # warm-up (encoder caches, page cache)
-        app.playlist(p)
+        app.planner.playlist(p)
     times, unsatisfied = [], 0
     for _ in range(reps):
         for p in PROMPTS:
             s = time.perf_counter()
-            pl = app.playlist(p)
+            pl = app.planner.playlist(p)
             times.append((time.perf_counter() - s) * 1000)
             unsatisfied += 0 if pl.report.satisfied else 1
     return {

@@ -4,7 +4,7 @@ Usage:
     SEGUE_HOME=/tmp/segue-real .venv/bin/python bench/understanding.py
     .venv/bin/python bench/understanding.py --home /tmp/segue-real [--llm] [--json OUT] [--errors]
 
-Runs every prompt of bench/data/understanding.jsonl through `app.understand(text)` against the
+Runs every prompt of bench/data/understanding.jsonl through `app.planner.understand(text)` against the
 catalogue in the data home (a `Constraints`, or an `Understanding` with `.kind`/`.constraints`;
 `bench/understanding_score.as_reading` accepts both), then prints, per field, over the prompts
 whose gold mentions it, the share read right; the false-positive rate on hard fields the prompt
@@ -50,7 +50,7 @@ def _configure(app, llm: bool) -> str:
     if not llm:
         app.llm = lambda: None  # this instance only
         return "offline"
-    model = app.llm()
+    model = app.planner.llm()
     if model is None:
         raise SystemExit("--llm: no LLM configured. Set SEGUE_LLM (e.g. openai:gpt-4o-mini or ollama:qwen2.5), "
                          "SEGUE_LLM_BASE_URL for a local OpenAI-compatible server, or OPENAI_API_KEY.")
@@ -60,7 +60,7 @@ def _configure(app, llm: bool) -> str:
 def _track_lookup(app):
     """id -> {title, artist} for track ids the parser grounded works to (seed_tracks, exclude_tracks)."""
     try:
-        cat = app.library().catalogue
+        cat = app.planner.library().catalogue
     except Exception:  # noqa: BLE001 - no catalogue: ids stay unresolved
         return None
 
@@ -91,13 +91,13 @@ def run(home: str | None, llm: bool, data: Path) -> dict:
     app = build(Settings(home=home) if home else Settings())
     engine = _configure(app, llm)
     lookup = _track_lookup(app)
-    app.vocabulary()  # warm up: load catalogue, vectors and encoder before timing
+    app.planner.vocabulary()  # warm up: load catalogue, vectors and encoder before timing
     scores, details, times, llm_calls = [], [], [], []
     for item in items:
         t0 = time.perf_counter()
         result = None
         try:
-            result = app.understand(item["text"])
+            result = app.planner.understand(item["text"])
             reading, error = as_reading(result), None
         except Exception as e:  # noqa: BLE001 - a crash is a wrong reading, recorded
             reading, error = Reading(kind="error"), f"{type(e).__name__}: {e}"

@@ -15,13 +15,14 @@ from collections.abc import Mapping
 import numpy as np
 
 from retrieval.tracks import UNIT_FEATURES, Catalogue
+from retrieval.errors import BadInput
 
 NUMERIC = UNIT_FEATURES + ("tempo", "loudness", "mode")
 KEY_COLUMNS = ("key_sin", "key_cos")
 TARGETABLE = NUMERIC + ("key",)
 
 
-class AudioSpaceError(ValueError):
+class AudioSpaceError(BadInput, ValueError):
     """Bad input for the audio-feature space (unknown feature name, non-numeric value)."""
 
 

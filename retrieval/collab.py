@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from retrieval.errors import BadInput
 
 
-class CollabError(ValueError):
+class CollabError(BadInput, ValueError):
     """Bad session input (item ids out of range, bad sizes)."""
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+from retrieval.errors import BadInput, NotReady
 
 # Measured with faiss 1.15.1 on 2 shared cores (bench/ann_recall.py): one OpenMP thread beats two for
 # small query batches, and BLAS only pays off for batches of >= ~20 queries.
@@ -23,11 +24,11 @@ _MULTI_THREAD_MIN_QUERIES = 64
 _faiss_lock = threading.Lock()  # faiss thread/BLAS settings are process-global
 
 
-class IndexInputError(ValueError):
+class IndexInputError(BadInput, ValueError):
     """Bad vectors, queries, masks or parameters given to an index."""
 
 
-class IndexFileError(ValueError):
+class IndexFileError(NotReady, ValueError):
     """An index file is missing, unreadable or of an unknown kind."""
 
 

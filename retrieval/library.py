@@ -21,6 +21,7 @@ from retrieval.home import Home
 from retrieval.lexical import LexicalIndex
 from retrieval.tracks import Catalogue
 from retrieval.vectors import Vectors, audio_target, load_or_build_vectors
+from retrieval.errors import NotReady
 
 TEXT_WEIGHT = 0.85
 AUDIO_WEIGHT = math.sqrt(1 - TEXT_WEIGHT**2)
@@ -29,7 +30,7 @@ LIBRARY_VERSION = 3
 Progress = Callable[[str, int, int], None]
 
 
-class LibraryError(Exception):
+class LibraryError(NotReady):
     """The data home has no usable catalogue; the message says what to run."""
 
 

@@ -25,6 +25,7 @@ from retrieval.audio_space import AudioSpaceError, audio_matrix, audio_target, b
 from retrieval.collab import CollabError, build_collab_vectors
 from retrieval.encoder import TextEncoder
 from retrieval.tracks import Catalogue
+from retrieval.errors import NotReady
 
 __all__ = [
     "VECTORS_VERSION",
@@ -50,7 +51,7 @@ Progress = Callable[[str, int, int], None]
 _ARRAYS = ("text", "text_inferred", "audio", "genre_vectors")
 
 
-class VectorsError(RuntimeError):
+class VectorsError(NotReady, RuntimeError):
     """Vectors could not be built or loaded; the message says what to do next."""
 
 

@@ -22,19 +22,19 @@ def encoder():
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory, encoder) -> Path:
     """A SEGUE_HOME holding the demo catalogue (real vectors, real FAISS, real SQLite) and demo listeners."""
-    from assistant.compose import build
+    from assistant.compose import build, install_demo
     from assistant.model.settings import Settings
 
     home = tmp_path_factory.mktemp("segue-demo-home")
     app = build(Settings(home=home), encoder=encoder)
-    app.install_demo()
+    install_demo(app)
     app.close()
     return home
 
 
 @pytest.fixture()
 def demo_app(demo_home, encoder):
-    from assistant.compose import build
+    from assistant.compose import build, install_demo
     from assistant.model.settings import Settings
 
     app = build(Settings(home=demo_home), encoder=encoder)

@@ -1,4 +1,4 @@
-"""`segue chat` (the terminal conversation) and `segue export`. Registered on the main typer app in cli.py."""
+"""`segue chat` (the terminal conversation) and `segue export` (a session's playlist as a file)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from assistant.cli.errors import door
-from assistant.model.errors import SegueError, as_segue_error
+from assistant.cli.errors import handle_errors
+from assistant.model.errors import SegueError
 
 
 def chat(
@@ -27,16 +27,16 @@ def chat(
 
     console = Console(highlight=False)
     tty = sys.stdin.isatty()
-    with door(Console(stderr=True, highlight=False)):
-        segue = build()
-        chat_ = Chat(segue)
+    with handle_errors(Console(stderr=True, highlight=False)):
+        app = build()
+        chat_ = Chat(app.planner)
         if session:
             s, _ = chat_.load(session)
             console.print(Text(f"Resumed session {s.id} ({len(s.turns)} turns, version {s.cursor}). /help for help."))
             if s.current is not None:
                 _show_current(console, chat_, s)
         else:
-            s = chat_.start(listener=user or segue.settings.user)
+            s = chat_.start(listener=user or app.settings.user)
             console.print(Text(f"Session {s.id}. Say what you want to hear; /help for help, /quit to leave."))
     sid = s.id
     while True:
@@ -55,10 +55,9 @@ def chat(
             if not _command(console, chat_, sid, line, HELP):
                 _turn(console, chat_, chat_.say(sid, line))
         except Exception as exc:  # noqa: BLE001 - a failed turn is reported; the session is unchanged
-            mapped = as_segue_error(exc)
-            if mapped is None:
+            if not isinstance(exc, SegueError):
                 raise
-            console.print(Text(f"error: {mapped}"))
+            console.print(Text(f"error: {exc}"))
     console.print(Text(f"Bye. Resume with: segue chat --session {sid}"))
 
 
@@ -67,7 +66,7 @@ def _turn(console: Console, chat_, result) -> None:
 
     names = {t.track_id: f"{t.artist} - {t.title}" for t in result.tracks}
     if result.diff is not None and result.diff.removed:
-        cat = chat_.segue.library().catalogue
+        cat = chat_.planner.library().catalogue
         for tid in result.diff.removed:
             row = cat.row_of(tid)
             if row is not None:
@@ -142,8 +141,8 @@ def export(
     from assistant.conversation.chat import Chat
     from assistant.model.playlist_files import write_export
 
-    with door(Console(stderr=True, highlight=False)):
-        text = Chat(build()).export(session, fmt, version)
+    with handle_errors(Console(stderr=True, highlight=False)):
+        text = Chat(build().planner).export(session, fmt, version)
         if output is not None:
             write_export(text, output)
             Console(stderr=True).print(Text(f"Wrote {output}"))

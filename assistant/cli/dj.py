@@ -1,5 +1,4 @@
-"""`segue dj`: build a set from a prompt, sequence it, write and speak the links, then play or render the show.
-Registered on the main typer app in cli.py."""
+"""`segue dj`: build a set from a prompt, sequence it, write and speak the links, then play or render the show."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from assistant.cli.errors import door
+from assistant.cli.errors import handle_errors
 
 
 def dj(
@@ -37,27 +36,27 @@ def dj(
     """The DJ: a sequenced set with spoken links. Plays it (typed commands while it runs: skip, like, more energy,
     who is this?, quieter, stop talking, quit), or with --render writes it to a folder."""
     from assistant.compose import build
-    from assistant.dj.show import DJSettings, render_show
+    from assistant.dj.show import render_show
     from assistant.model.errors import BadInput, NoPlaylist
     from assistant.dj.speech import speaker_for
 
     console = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
-    with door(err):
+    with handle_errors(err):
         if play and render is not None:
             raise BadInput("Choose --play or --render DIR, not both.")
         if not prompt:
             if not sys.stdin.isatty():
                 raise BadInput("Give a prompt, e.g. segue dj \"rainy afternoon jazz, about 40 minutes\".")
             prompt = input("What should I play? ").strip()
-        settings = DJSettings()
-        every = every or settings.every
-        speaker = speaker_for(voice or settings.voice)
-        segue = build()
+        app = build()
+        settings = app.settings
+        every = every or settings.dj_every
+        speaker = speaker_for(voice or settings.dj_voice)
         err.print(Text("Loading the catalogue..."))
-        segue.library()
+        app.catalogue.library()
         try:
-            pl = segue.playlist(prompt, user=user, minutes=minutes, tracks=tracks)
+            pl = app.planner.playlist(prompt, user=user, minutes=minutes, tracks=tracks)
         except NoPlaylist as no:
             r = no.reading
             console.print(Text(r.refusal.message if r.refusal else r.clarification.question))
@@ -65,14 +64,14 @@ def dj(
         if pl.understanding and pl.understanding.get("fallback"):
             err.print(Text(f"note: {pl.understanding['fallback']}"))
         out_dir = render if render is not None else Path(tempfile.mkdtemp(prefix="segue-dj-"))
-        show = render_show(segue, pl.tracks, prompt=prompt, constraints=pl.constraints, listener=user, every=every,
+        show = render_show(app.planner, pl.tracks, prompt=prompt, constraints=pl.constraints, listener=user, every=every,
                            speaker=speaker, out_dir=out_dir, persona=persona, use_llm=False if no_llm else None)
         for note in show.notes:
             err.print(Text(f"note: {note}"))
         if render is not None:
             _summary(console, show, out_dir)
             return
-        _live(segue, show, pl, out_dir, speaker, user=user, every=every, speed=speed)
+        _live(app.planner, show, pl, out_dir, speaker, user=user, every=every, speed=speed)
 
 
 def _summary(console: Console, show, out_dir: Path) -> None:
@@ -102,16 +101,16 @@ def _num(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.1f}"
 
 
-def _live(segue, show, pl, out_dir: Path, speaker, *, user: str | None, every: int, speed: float) -> None:
+def _live(planner, show, pl, out_dir: Path, speaker, *, user: str | None, every: int, speed: float) -> None:
     from assistant.dj.commentary import occasion, request_words
     from assistant.dj.show import Studio, history_for
     from assistant.dj.player import Player
 
     c = pl.constraints
-    lib = segue.library()
+    lib = planner.library()
     studio = Studio(speaker, out_dir, request=request_words(show.prompt) or (c.theme or ""),
                     occasion_text=occasion(c.theme, c.activities, c.moods, c.genres),
-                    history=history_for(segue, user), generated=lib.catalogue.generated, listener=user, every=every)
+                    history=history_for(planner.listeners, user), generated=lib.catalogue.generated, listener=user, every=every)
     studio.count = max((x.n for x in show.links), default=0)
     for link in show.links:
         studio.writer.note(link.text)
@@ -119,14 +118,12 @@ def _live(segue, show, pl, out_dir: Path, speaker, *, user: str | None, every: i
     pool = [lib.catalogue.track(r) for r in pl.candidate_rows[:300] if lib.catalogue.ids[r] not in in_show]
     feedback = None
     if user:
-        from retrieval.store.sessions import SessionStore
-
-        store = SessionStore(segue.store())
+        store = planner.listeners.stores.sessions()
 
         def feedback(kind: str, track_id: str) -> None:
             store.add_feedback(user, track_id, kind)
-            segue.forget_taste(user)
+            planner.listeners.forget_taste(user)
 
     player = Player(show, [p.track for p in pl.tracks], studio, speed=speed, pool=pool, feedback=feedback,
-                    max_per_artist=c.max_per_artist or segue.settings.default_max_per_artist)
+                    max_per_artist=c.max_per_artist or planner.settings.default_max_per_artist)
     player.run()

@@ -1,4 +1,4 @@
-"""The command line's one door for errors: a domain error becomes one plain line on stderr and exit code 2,
+"""The command line's one place for errors: a domain error (any `SegueError`) becomes one plain line on stderr and exit code 2,
 Ctrl-C exit 130; anything else is a bug and propagates. The message is printed as text, never as Rich markup
 (a path like 'x[/bold].jsonl' is shown as it is, not parsed)."""
 
@@ -11,11 +11,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from assistant.model.errors import as_segue_error
+from assistant.model.errors import SegueError
 
 
 @contextmanager
-def door(err: Console) -> Iterator[None]:
+def handle_errors(err: Console) -> Iterator[None]:
     try:
         yield
     except typer.Exit:
@@ -24,8 +24,7 @@ def door(err: Console) -> Iterator[None]:
         err.print(Text("Interrupted."))
         raise typer.Exit(130) from None
     except Exception as exc:  # noqa: BLE001 - translated below, re-raised when it is not ours
-        mapped = as_segue_error(exc)
-        if mapped is None:
+        if not isinstance(exc, SegueError):
             raise
-        err.print(Text("error: ", style="bold red") + Text(str(mapped)), soft_wrap=True)
+        err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
         raise typer.Exit(2) from None

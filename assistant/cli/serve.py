@@ -1,4 +1,4 @@
-"""`segue serve` (the web server) and `segue users add|list|remove` (API tokens). Registered in cli.py."""
+"""`segue serve` (the web server) and `segue users add|list|remove` (API tokens)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from assistant.cli.errors import door
+from assistant.cli.errors import handle_errors
 from assistant.model.errors import BadInput
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
@@ -41,18 +41,18 @@ def serve(
     from assistant.compose import build
     from assistant.web.tokens import Users
 
-    with door(err):
-        segue = build()
-        mode = access_mode(auth or segue.settings.auth, host, Users(segue).any())
+    with handle_errors(err):
+        app = build()
+        mode = access_mode(auth or app.settings.auth, host, Users(app.stores).any())
         err.print(Text("Loading the catalogue, vectors and index..."))
-        segue.library()
+        app.catalogue.library()
     import uvicorn
 
     from server import create_app
 
     who = "API tokens (Authorization: Bearer ...)" if mode == "tokens" else "single-user, no token"
     err.print(Text(f"Segue on http://{'[' + host + ']' if ':' in host else host}:{port}/ ({who}); API docs at /docs"))
-    uvicorn.run(create_app(segue, auth=mode), host=host, port=port, log_level="info", workers=1)
+    uvicorn.run(create_app(app, auth=mode), host=host, port=port, log_level="info", workers=1)
 
 
 @users_app.command("add")
@@ -61,8 +61,8 @@ def users_add(name: Annotated[str, typer.Argument(help="Listener name, e.g. alex
     from assistant.compose import build
     from assistant.web.tokens import Users
 
-    with door(err):
-        token = Users(build()).add(name)
+    with handle_errors(err):
+        token = Users(build().stores).add(name)
     err.print(Text(f"Token for {name} (shown once; send it as `Authorization: Bearer <token>`):"))
     print(token)
 
@@ -73,8 +73,8 @@ def users_list() -> None:
     from assistant.compose import build
     from assistant.web.tokens import Users
 
-    with door(err):
-        rows = Users(build()).list()
+    with handle_errors(err):
+        rows = Users(build().stores).list()
     for r in rows:
         out.print(Text(f"{r['listener']}  {r['tokens']} token(s), last made {r['last']}"))
     if not rows:
@@ -87,6 +87,6 @@ def users_remove(name: Annotated[str, typer.Argument(help="Listener whose tokens
     from assistant.compose import build
     from assistant.web.tokens import Users
 
-    with door(err):
-        n = Users(build()).remove(name)
+    with handle_errors(err):
+        n = Users(build().stores).remove(name)
     out.print(f"Revoked {n} token(s) of {name}.")

@@ -13,9 +13,11 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
+from retrieval.store import SessionStore
 from retrieval.tracks import Track
 
 from assistant.model.constraints import Report
+from assistant.planning.service import Planner
 from assistant.model.errors import BadInput, NoPlaylist, SegueError
 from assistant.conversation.session import Diff, Session, Version, add_turn, add_version
 
@@ -50,19 +52,18 @@ class TurnResult:
 
 
 class Chat:
-    """Sessions for one Segue app (one store). Methods take a session id and return a `TurnResult`."""
+    """Sessions over one planner and its listeners. Methods take a session id and return a `TurnResult`."""
 
-    def __init__(self, segue):
-        self.segue = segue
+    def __init__(self, planner: Planner):
+        self.planner = planner
+        self.listeners = planner.listeners
 
     @property
-    def store(self):
+    def store(self) -> SessionStore:
         """The sessions of the calling thread's store connection. Looked up on every use: a `Chat` made on one
         thread (the server's event loop) and used on others (its thread pool) must never share a connection,
         or concurrent requests interleave their reads and transactions."""
-        from retrieval.store.sessions import SessionStore
-
-        return SessionStore(self.segue.store())
+        return self.listeners.stores.sessions()
 
     # -- sessions ---------------------------------------------------------------------------------------
     def start(self, listener: str | None = None, title: str = "") -> Session:
@@ -105,9 +106,8 @@ class Chat:
         return result
 
     def _first(self, session: Session, text: str) -> TurnResult:
-        segue = self.segue
         try:
-            pl = segue.playlist(text, user=self._known(session.listener))
+            pl = self.planner.playlist(text, user=self.listeners.known(session.listener))
         except NoPlaylist as no:
             r = no.reading
             reply = r.refusal.message if r.refusal else r.clarification.question
@@ -126,20 +126,18 @@ class Chat:
         from assistant.conversation.read_llm import read_edits
         from assistant.conversation.apply import step
 
-        segue = self.segue
-        vocab = segue.vocabulary()
-        reading = read_edits(text, vocab, session.current, segue.library().catalogue, segue.llm(),
-                             timeout=segue.settings.llm_timeout)
+        planner = self.planner
+        vocab = planner.vocabulary()
+        reading = read_edits(text, vocab, session.current, planner.library().catalogue, planner.llm(),
+                             timeout=planner.settings.llm_timeout)
         ops = reading.ops
         understanding = {"source": reading.source, "fallback": reading.fallback, **(reading.usage or {})}
         if not ops:
             return TurnResult(session=session, reply="I didn't catch an edit there, so nothing changed. Try e.g. "
                               "\"less ambient\", \"only two songs per artist\", \"make it an hour\", \"undo\" or /help.",
                               tracks=self.tracks(session.current), understanding=understanding)
-        params = {"default_tracks": segue.settings.default_tracks,
-                  "default_max_per_artist": segue.settings.default_max_per_artist, "vocab": vocab}
         before = session.cursor
-        session, out = step(session, ops, segue.library(), self._taste(session), **params)
+        session, out = step(session, ops, planner.library(), self._taste(session), vocab=vocab, **planner.defaults)
         said = (out.honoured + out.refused + out.answers) if out else ["nothing changed"]
         if reading.fallback:
             said = said + [reading.fallback]
@@ -150,13 +148,10 @@ class Chat:
         result._ops = [json.loads(op.model_dump_json()) for op in ops]  # type: ignore[attr-defined]
         return result
 
-    def _known(self, listener: str | None) -> str | None:
-        """The listener when the store knows them (a history or earlier feedback), else None: a new listener
-        starts unpersonalised and their likes and skips build their taste."""
-        return listener if listener and listener in self.segue.store().listeners() else None
-
     def _taste(self, session: Session):
-        return self.segue.taste(self._known(session.listener or GUEST))
+        """The taste of the session's listener when the store knows them (a history or earlier feedback): a new
+        listener starts unpersonalised and their likes and skips build their taste."""
+        return self.listeners.taste(self.listeners.known(session.listener or GUEST))
 
     # -- feedback, export --------------------------------------------------------------------------------
     def feedback(self, session_id: str, position: int, kind: str) -> TurnResult:
@@ -168,10 +163,11 @@ class Chat:
         if not 1 <= position <= len(v.track_ids):
             raise BadInput(f"There is no track {position}: the playlist has {len(v.track_ids)}.")
         track_id = v.track_ids[position - 1]
-        listener = session.listener or self.segue.settings.user or GUEST
+        listener = session.listener or self.planner.settings.user or GUEST
         self.store.add_feedback(listener, track_id, kind, session_id=session.id)
-        self.segue.forget_taste(listener)
-        track = self.segue.library().catalogue.track(self.segue.library().catalogue.row_of(track_id))
+        self.listeners.forget_taste(listener)
+        cat = self.planner.library().catalogue
+        track = cat.track(cat.row_of(track_id))
         verb = {"like": "Liked", "dislike": "Disliked", "skip": "Skipped"}[kind]
         steer = "more like it" if kind == "like" else "less like it"
         reply = f"{verb} {track.artist} - {track.title}: later turns will lean {steer}."
@@ -198,7 +194,7 @@ class Chat:
     def tracks(self, version: Version | None) -> list[Track]:
         if version is None:
             return []
-        cat = self.segue.library().catalogue
+        cat = self.planner.library().catalogue
         rows = [cat.row_of(t) for t in version.track_ids]
         missing = [t for t, r in zip(version.track_ids, rows) if r is None]
         if missing:

@@ -18,9 +18,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.model.base import StrictModel
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from retrieval.tracks import Track
+from retrieval.listeners import ListenerService
+from retrieval.tracks import Catalogue, Track
 
 from assistant.dj.commentary import (
     LinkPlan,
@@ -34,23 +34,11 @@ from assistant.dj.commentary import (
     write_lines,
 )
 from assistant.model.constraints import Constraints
+from assistant.planning.service import Planner
 from assistant.model.errors import BadInput
 from assistant.model.playlist_files import _m3u_location, _one_line, write_export
 from assistant.dj.sequencing import Arc, TransitionScore, arc_from, score, sequence, weights_for
 from assistant.dj.speech import Speaker, speaker_for, wav_seconds
-
-
-class DJSettings(BaseSettings):
-    """The DJ's settings (SEGUE_DJ_*): voice, persona, links every N tracks, the ordering search's budget."""
-
-    model_config = SettingsConfigDict(env_prefix="SEGUE_DJ_", extra="ignore")
-
-    voice: str = Field(default="espeak", description="espeak[:variant], piper[:model.onnx] or openai[:voice]")
-    persona: str | None = Field(default=None, description="A persona preset (radio, late-night, club, critic) or "
-                                "your own description; used when an LLM writes the lines")
-    every: int = Field(default=3, ge=1, le=50, description="A link after every N tracks")
-    budget: float = Field(default=0.5, ge=0, le=30, description="Seconds the ordering search may take")
-    use_llm: bool = Field(default=True, description="Let the configured LLM write the lines (else templates)")
 
 
 class ShowLink(StrictModel):
@@ -112,7 +100,7 @@ class Show(StrictModel):
         return out
 
 
-def resolve_tracks(segue, tracks: Sequence[Any]) -> list[Track]:
+def resolve_tracks(catalogue: Catalogue, tracks: Sequence[Any]) -> list[Track]:
     """Tracks given as `Track`s, playlist entries (with `.track`) or catalogue track ids."""
     out: list[Track] = []
     missing: list[str] = []
@@ -121,7 +109,7 @@ def resolve_tracks(segue, tracks: Sequence[Any]) -> list[Track]:
         if isinstance(t, Track):
             out.append(t)
             continue
-        cat = segue.library().catalogue
+        cat = catalogue
         row = cat.row_of(str(t))
         if row is None:
             missing.append(str(t))
@@ -179,49 +167,49 @@ class Studio:
         return self.speak(plan, self.writer.write(plan))
 
 
-def history_for(segue, listener: str | None):
+def history_for(listeners: ListenerService, listener: str | None):
     """The listener's plays as commentary facts, or None (no listener, or one with no history)."""
     if not listener:
         return None
-    store = segue.store()
+    store = listeners.store()
     if listener not in store.listeners():
         return None
     tracks, artists = listening_facts(store.listens(listener))
     return (tracks, artists) if tracks or artists else None
 
 
-def render_show(segue, tracks: Sequence[Any], *, prompt: str = "", constraints: Constraints | None = None,
+def render_show(planner: Planner, tracks: Sequence[Any], *, prompt: str = "", constraints: Constraints | None = None,
                 listener: str | None = None, every: int = 3, speaker: Speaker | None = None, out_dir: Path,
                 locked: Sequence[str] = (), persona: str | None = None, use_llm: bool | None = None,
                 budget: float | None = None, seed: int = 0) -> Show:
     """Sequence `tracks`, write and check the links, speak them, and write the show's files into `out_dir`."""
     t0 = time.perf_counter()
-    settings = DJSettings()
-    given = resolve_tracks(segue, tracks)
+    settings = planner.settings
+    cat = planner.library().catalogue
+    given = resolve_tracks(cat, tracks)
     if not given:
         raise BadInput("The show has no tracks: make a playlist first.")
     if constraints is None:
-        constraints = _constraints_for(segue, prompt)
+        constraints = _constraints_for(planner, prompt)
     prompt = prompt or constraints.prompt
     minutes = sum(t.duration_ms or 0 for t in given) / 60000
     arc = arc_from(constraints.ordering, prompt, minutes)
     weights = weights_for(constraints.ordering)
-    ordered = sequence(given, arc, locked=locked, weights=weights, budget=settings.budget if budget is None else budget,
+    ordered = sequence(given, arc, locked=locked, weights=weights, budget=settings.dj_budget if budget is None else budget,
                        seed=seed)
     t_seq = time.perf_counter()
 
-    speaker = speaker or speaker_for(settings.voice)
+    speaker = speaker or speaker_for(settings.dj_voice)
     out_dir = Path(out_dir)
     (out_dir / "links").mkdir(parents=True, exist_ok=True)
-    cat = segue.library().catalogue
     studio = Studio(speaker, out_dir, request=request_words(prompt) or (constraints.theme or ""),
                     occasion_text=occasion(constraints.theme, constraints.activities, constraints.moods,
                                            constraints.genres),
-                    history=history_for(segue, listener), generated=cat.generated, listener=listener,
+                    history=history_for(planner.listeners, listener), generated=cat.generated, listener=listener,
                     every=every, seed=seed)
     plans = studio.plans(ordered)
-    llm = segue.llm() if (settings.use_llm if use_llm is None else use_llm) else None
-    lines, note = write_lines(plans, llm=llm, persona=persona or settings.persona, timeout=segue.settings.llm_timeout,
+    llm = planner.llm() if (settings.dj_use_llm if use_llm is None else use_llm) else None
+    lines, note = write_lines(plans, llm=llm, persona=persona or settings.dj_persona, timeout=settings.llm_timeout,
                               seed=seed)
     for line in lines:
         studio.writer.note(line.text)
@@ -251,10 +239,10 @@ def voice_label(speaker: Speaker) -> str:
     return f"{name}:{variant}" if variant else name
 
 
-def _constraints_for(segue, prompt: str) -> Constraints:
+def _constraints_for(planner: Planner, prompt: str) -> Constraints:
     if not prompt.strip():
         return Constraints()
-    reading = segue.understand(prompt)
+    reading = planner.understand(prompt)
     return reading.constraints if reading.constraints is not None else Constraints(prompt=prompt)
 
 

@@ -216,21 +216,21 @@ class TurnResult:
     dropped_locked: list[str] = field(default_factory=list)
 
 
-def _reading(segue, text: str) -> Constraints:
+def _reading(planner, text: str) -> Constraints:
     try:
-        return segue.constraints(text)
+        return planner.constraints(text)
     except BadInput:  # an empty or over-long turn reads as nothing new
         return Constraints(prompt=text[:200])
 
 
-def _plan(segue, c: Constraints, taste, locked: list[str]):
+def _plan(planner, c: Constraints, taste, locked: list[str]):
     """Plan `c` (works resolved): (the playlist with the locked tracks first, the ranked candidates, the Playlist)."""
     from assistant.planning.planner import make_playlist
     from assistant.planning.works import resolve_works
 
-    lib = segue.library()
+    lib = planner.library()
     rc, missing = resolve_works(c, lib)
-    s = segue.settings
+    s = planner.settings
     pl = make_playlist(rc, lib, taste, default_tracks=s.default_tracks, default_max_per_artist=s.default_max_per_artist,
                        missing_works=missing)
     picked = [e.track.track_id for e in pl.tracks]
@@ -298,7 +298,7 @@ def _still_wanted(ids: list[str], c: Constraints, catalogue) -> list[str]:
     return [t for t in ids if t not in banned and catalogue.artists[catalogue.row_of(t)].casefold() not in gone]
 
 
-def replay(segue, conversation: dict, use_feedback: bool = True, *, edits: bool = True, focus: bool = True,
+def replay(planner, conversation: dict, use_feedback: bool = True, *, edits: bool = True, focus: bool = True,
            taste: bool = False) -> list[TurnResult]:
     """Replay one conversation's user turns in a session; one result per turn (see the module docstring).
 
@@ -310,10 +310,10 @@ def replay(segue, conversation: dict, use_feedback: bool = True, *, edits: bool 
     from assistant.conversation.apply import step
     from assistant.conversation.session import Session, add_version
 
-    lib, vocab = segue.library(), segue.vocabulary()
+    lib, vocab = planner.library(), planner.vocabulary()
     cat = lib.catalogue
-    params = {"default_tracks": segue.settings.default_tracks,
-              "default_max_per_artist": segue.settings.default_max_per_artist}
+    params = {"default_tracks": planner.settings.default_tracks,
+              "default_max_per_artist": planner.settings.default_max_per_artist}
     session = Session(id=str(conversation.get("conversation_id") or "conversation"))
     base: Constraints | None = None  # what the listener asked for so far (feedback is added per turn)
     said: list[str] = []
@@ -324,7 +324,7 @@ def replay(segue, conversation: dict, use_feedback: bool = True, *, edits: bool 
         fb = feedback_before(conversation, n, cat) if use_feedback else Feedback()
         profile = taste_from_feedback(fb, lib) if taste else None
         locked = fb.liked[::-1]  # newest likes first
-        reading = _reading(segue, text) if text else Constraints()
+        reading = _reading(planner, text) if text else Constraints()
         path = "refinement"
         if base is None:
             path, base = "request", reading
@@ -350,7 +350,7 @@ def replay(segue, conversation: dict, use_feedback: bool = True, *, edits: bool 
             if path == "refinement":
                 base = refine_constraints(base, reading)
         locked = _still_wanted(locked, with_feedback(base, fb), cat)  # a like does not outlast a later 'no X'
-        playlist, cands, pl = _plan(segue, with_feedback(base, fb), profile, locked)
+        playlist, cands, pl = _plan(planner, with_feedback(base, fb), profile, locked)
         dropped = []
         if path == "edits":  # the listener keeps their likes, even where refine.step dropped a locked one (see below)
             dropped = [t for t in locked if t not in session.current.track_ids]
@@ -360,7 +360,7 @@ def replay(segue, conversation: dict, use_feedback: bool = True, *, edits: bool 
             lead = focus_constraints(reading, base, lib) if has_content(reading) else \
                 echo_constraints(fb, base, lib) if fb.liked else None
         if lead is not None:  # the newest words (or, with none, the newest likes) lead the ranking
-            lead_picks, lead_cands, _ = _plan(segue, with_feedback(lead, fb), profile, [])
+            lead_picks, lead_cands, _ = _plan(planner, with_feedback(lead, fb), profile, [])
             cands = interleave(lead_cands, cands)
             if path == "refinement":
                 playlist = locked + [t for t in interleave(lead_picks, playlist) if t not in set(locked)][
@@ -397,7 +397,7 @@ def _curve(per_conv: list[list[dict]]) -> dict:
     return {"per_turn": per_turn, "last": _mean([x[-1] for x in per_conv if x])}
 
 
-def evaluate_conversations(segue, path: Path, limit: int | None = None, use_feedback: bool = True,
+def evaluate_conversations(planner, path: Path, limit: int | None = None, use_feedback: bool = True,
                            progress=None, **options) -> dict:
     """Replay every conversation with a goal track in the catalogue and average the scores per turn.
 
@@ -409,7 +409,7 @@ def evaluate_conversations(segue, path: Path, limit: int | None = None, use_feed
     `replay`'s ablations; `progress(stage, done, total)` is called after each conversation."""
     t0 = time.perf_counter()
     conversations = load_conversations(path, limit)
-    lib = segue.library()
+    lib = planner.library()
     cat = lib.catalogue
     ours, theirs, per_conv, skipped = [], [], [], 0
     for i, conv in enumerate(conversations):
@@ -417,7 +417,7 @@ def evaluate_conversations(segue, path: Path, limit: int | None = None, use_feed
         if not gold or not conv["turns"]:
             skipped += 1
             continue
-        results = replay(segue, conv, use_feedback=use_feedback, **options)
+        results = replay(planner, conv, use_feedback=use_feedback, **options)
         mine, base = [], []
         for r in results:
             # the tracks liked before this turn: a fact of the data, the same with or without --no-feedback

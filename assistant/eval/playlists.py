@@ -54,7 +54,7 @@ def read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
-def evaluate_playlists(segue, file: Path, history_half: bool = False, limit: int | None = None) -> dict:
+def evaluate_playlists(planner, file: Path, history_half: bool = False, limit: int | None = None) -> dict:
     """Run every playlist's title through the planner and score the ranked candidates."""
     from retrieval.taste import build_taste
 
@@ -62,7 +62,7 @@ def evaluate_playlists(segue, file: Path, history_half: bool = False, limit: int
     from assistant.planning.planner import make_playlist
     from assistant.planning.works import resolve_works
 
-    lib = segue.library()
+    lib = planner.library()
     cat = lib.catalogue
     rows = read_jsonl(file)[:limit] if limit else read_jsonl(file)
     per: list[dict] = []
@@ -79,7 +79,7 @@ def evaluate_playlists(segue, file: Path, history_half: bool = False, limit: int
             ts = [now - timedelta(days=len(hist_rows) - i) for i in range(len(hist_rows))]
             taste = build_taste(hist_rows, ts, [False] * len(hist_rows), lib.items, cat.artist_codes, now=now)
         try:
-            c = segue.constraints(title)
+            c = planner.constraints(title)
         except BadInput:
             continue
         c, missing = resolve_works(c.model_copy(update={"length": Length(tracks=100)}), lib)

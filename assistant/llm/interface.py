@@ -4,14 +4,12 @@
 pydantic model, runs the caller's domain check, and retries once with the problems spelled out.
 Adapters translate every SDK or HTTP failure into `LLMUnavailable` (the model could not be reached
 or refused to work) or `LLMBadOutput` (it answered, but not with the JSON asked for), so callers
-can fall back to the offline parser on either. Nothing here imports an LLM SDK: `from_settings`
-builds the LangChain adapter, which imports LangChain only when it is first called.
+can fall back to the offline parser on either. Nothing here imports an LLM SDK (`assistant.llm.providers` builds the configured adapter).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
@@ -20,13 +18,9 @@ from pydantic import BaseModel, ValidationError
 
 from assistant.model.errors import SegueError
 
-if TYPE_CHECKING:
-    from assistant.model.settings import Settings
-
 M = TypeVar("M", bound=BaseModel)
 
 METHODS = ("function_calling", "json_object", "json_schema")
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 MAX_ECHO_CHARS = 2000  # how much of a bad answer is quoted back to the model on retry
 
 
@@ -171,56 +165,3 @@ def retry_prompt(user: str, raw: str, problems: list[str]) -> str:
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-# --- configuration -----------------------------------------------------------------------------
-
-# Providers that speak the OpenAI chat.completions API, with their usual local address.
-OPENAI_COMPATIBLE = {"openai": None, "ollama": "http://127.0.0.1:11434/v1", "llamacpp": "http://127.0.0.1:8080/v1"}
-# Other LangChain providers, built through `init_chat_model` (their integration package must be installed).
-OTHER_PROVIDERS = {"anthropic", "google_genai", "mistralai", "groq", "deepseek", "xai", "fireworks", "together",
-                   "bedrock", "bedrock_converse", "azure_openai", "huggingface", "cohere"}
-
-
-def split_model(spec: str) -> tuple[str | None, str]:
-    """`"openai:gpt-4o-mini"` -> `("openai", "gpt-4o-mini")`; `"qwen2.5:0.5b"` -> `(None, "qwen2.5:0.5b")`."""
-    prefix, sep, rest = spec.strip().partition(":")
-    if sep and rest and prefix.lower() in OPENAI_COMPATIBLE.keys() | OTHER_PROVIDERS:
-        return prefix.lower(), rest.strip()
-    return None, spec.strip()
-
-
-def from_settings(settings: Settings, environ: dict[str, str] | None = None) -> ChatModel | None:
-    """The configured LLM, or None when none is configured (Segue then works offline).
-
-    `SEGUE_LLM` names the model (`openai:gpt-4o-mini`, `ollama:qwen2.5`, or a bare name served at
-    `SEGUE_LLM_BASE_URL`/`OPENAI_BASE_URL`); with only `OPENAI_API_KEY` set, `openai:gpt-4o-mini`;
-    with only `SEGUE_LLM_BASE_URL` set, that server's default model. Nothing is contacted here.
-    """
-    env = os.environ if environ is None else environ
-    api_key = env.get("OPENAI_API_KEY") or None
-    spec = (settings.llm or "").strip()
-    if not spec:
-        if api_key:
-            spec = f"openai:{DEFAULT_OPENAI_MODEL}"
-        elif settings.llm_base_url:
-            spec = "default"
-        else:
-            return None
-    provider, model = split_model(spec)
-    base_url = settings.llm_base_url or None
-    if provider is None or provider == "openai":
-        base_url = base_url or env.get("OPENAI_BASE_URL") or None
-        if provider is None:
-            provider = "openai" if base_url is None else "openai-compatible"
-    elif provider in OPENAI_COMPATIBLE:
-        base_url = base_url or OPENAI_COMPATIBLE[provider]
-    if provider in OTHER_PROVIDERS:
-        api_key = None  # LangChain reads that provider's own key variable
-    elif provider != "openai" or base_url:
-        api_key = api_key or "not-needed"  # local servers want some key, and ignore it
-
-    from assistant.llm.langchain import LangChainModel
-
-    return LangChainModel(provider=provider, model=model, base_url=base_url, api_key=api_key,
-                          method=settings.llm_method, timeout=settings.llm_timeout)

@@ -20,7 +20,6 @@ import time
 from typing import Any
 
 from assistant.llm.interface import (
-    OPENAI_COMPATIBLE,
     LLMBadOutput,
     LLMError,
     LLMUnavailable,
@@ -28,6 +27,13 @@ from assistant.llm.interface import (
     Usage,
     parse_object,
 )
+
+# Providers that speak the OpenAI chat.completions API, with their usual local address.
+OPENAI_COMPATIBLE = {"openai": None, "ollama": "http://127.0.0.1:11434/v1", "llamacpp": "http://127.0.0.1:8080/v1"}
+# Other LangChain providers, built through `init_chat_model` (their integration package must be installed).
+OTHER_PROVIDERS = {"anthropic", "google_genai", "mistralai", "groq", "deepseek", "xai", "fireworks", "together",
+                   "bedrock", "bedrock_converse", "azure_openai", "huggingface", "cohere"}
+
 
 JSON_INSTRUCTION = "Answer with one JSON object only, no prose, matching this JSON schema:\n"
 

@@ -1,18 +1,21 @@
-"""One small error vocabulary for the doors (CLI, later the server): every message says what to do next."""
+"""The error tree every layer raises from (rooted in `retrieval.errors`), plus the assistant's own kinds.
+
+`NoPlaylist` is not a failure: the request was read as a question back or a refusal, and the doors show it.
+"""
 
 from __future__ import annotations
 
+from retrieval.errors import BadInput, Conflict, NotFound, NotReady, SegueError
 
-class SegueError(Exception):
-    """An error a listener can act on. `str(e)` is shown as it is; no traceback."""
+__all__ = ["BadInput", "Conflict", "KINDS", "NoPlaylist", "NotFound", "NotReady", "SegueError", "kind_of"]
 
-
-class NotReady(SegueError):
-    """Something must be set up first (a catalogue, a listener)."""
+KINDS: tuple[type[SegueError], ...] = (NotFound, Conflict, BadInput, NotReady)  # most specific first
 
 
-class BadInput(SegueError):
-    """The request itself cannot be used (empty, too long, malformed)."""
+def kind_of(exc: SegueError) -> type[SegueError]:
+    """The kind an error is (an error may be two: a missing session is a store error and not found; the first of
+    `KINDS` wins), or `SegueError` itself."""
+    return next((k for k in KINDS if isinstance(exc, k)), SegueError)
 
 
 class NoPlaylist(SegueError):
@@ -22,23 +25,3 @@ class NoPlaylist(SegueError):
         self.reading = reading
         message = reading.refusal.message if reading.refusal else reading.clarification.question
         super().__init__(message)
-
-
-def as_segue_error(exc: BaseException) -> SegueError | None:
-    """Translate the domain errors of lower layers; None when `exc` is not one of ours."""
-    from retrieval.importers.history import HistoryImportError
-    from retrieval.importers.catalogue import CatalogueImportError
-    from retrieval.index import IndexFileError
-    from retrieval.library import LibraryError
-    from retrieval.store.listens import StoreError
-    from retrieval.vectors import VectorsError
-
-    from assistant.understanding.parser.pipeline import ParseError
-
-    if isinstance(exc, SegueError):
-        return exc
-    if isinstance(exc, (ParseError, CatalogueImportError, HistoryImportError)):
-        return BadInput(str(exc))
-    if isinstance(exc, (LibraryError, IndexFileError, StoreError, VectorsError)):
-        return NotReady(str(exc))
-    return None

@@ -26,6 +26,8 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
+
+from assistant.model.errors import BadInput
 from typing import Any
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
@@ -46,7 +48,7 @@ _EXTINF = re.compile(r'#EXTINF:\s*(-?\d+(?:\.\d+)?)((?:\s+[\w-]+="[^"]*")*)\s*,(
 _ID_SAFE = ":@!$&'()*+,;=-._~"
 
 
-class PlaylistFormatError(ValueError):
+class PlaylistFormatError(BadInput, ValueError):
     """A playlist file that cannot be read, or a format Segue does not write."""
 
 

@@ -39,3 +39,11 @@ class Settings(BaseSettings):
     auth: Literal["auto", "tokens", "none"] = Field(
         default="auto", description="Server access: tokens (per-listener API tokens), none (single-user, 127.0.0.1 "
         "only), auto (tokens once any listener has one, else none)")
+    # -- the DJ (`segue dj`, the web's shows) --
+    dj_voice: str = Field(default="espeak", description="The DJ's voice: espeak[:variant], piper[:model.onnx] or "
+                          "openai[:voice]")
+    dj_persona: str | None = Field(default=None, description="A persona preset (radio, late-night, club, critic) or "
+                                   "your own description; used when an LLM writes the lines")
+    dj_every: int = Field(default=3, ge=1, le=50, description="A spoken link after every N tracks")
+    dj_budget: float = Field(default=0.5, ge=0, le=30, description="Seconds the DJ's ordering search may take")
+    dj_use_llm: bool = Field(default=True, description="Let the configured LLM write the DJ's lines (else templates)")

@@ -2,7 +2,7 @@
 
 `server.py` parses a request and calls one method of `Api`; `Api` scopes every session to its owner (another
 listener's session is "not found", exactly like an unknown one) and turns `TurnResult`s and sessions into
-`TurnOut`/`SessionOut`. `problem_for` maps domain errors to HTTP statuses and messages a person can act on.
+`TurnOut`/`SessionOut`; `assistant.web.problems` maps the error tree to HTTP statuses.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from assistant.web.schemas import (CurrentOut, DiffOut, MoveOut, PlaylistOut, SessionOut, SessionRow, TrackOut, TrackRef,
                          TurnOut, TurnRow, UsageOut, VersionRow)
 from assistant.conversation.chat import Chat, TurnResult
-from assistant.model.errors import BadInput, NotReady, SegueError, as_segue_error
+from assistant.model.errors import BadInput, Conflict, NotFound
 from assistant.conversation.session import Session
+from assistant.planning.service import Planner
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,6 @@ class Listener:
         return owner == self.name or (self.single_user and owner is None)
 
 
-class NotFound(Exception):
-    """Nothing there (404); the message says where to look."""
-
-
 class NotYours(NotFound):
     """A session (or show) that does not exist for this listener (unknown, or someone else's: never told apart)."""
 
@@ -45,7 +42,7 @@ class NotYours(NotFound):
         super().__init__(f"There is no {kind} {session_id!r} for you. {hint}")
 
 
-class NotNow(SegueError):
+class NotNow(Conflict):
     """A well-formed request the session's state cannot take (no playlist yet, no track 40, no version 7): 409."""
 
 
@@ -55,26 +52,6 @@ def _state(call, *args):
         return call(*args)
     except BadInput as e:
         raise NotNow(str(e)) from None
-
-
-def problem_for(exc: BaseException) -> tuple[int, str, str] | None:
-    """(status, title, detail) for a domain error; None when `exc` is not one (the server answers 500)."""
-    from retrieval.store.sessions import SessionConflict, SessionExists, SessionNotFound
-
-    if isinstance(exc, NotFound):
-        return 404, "Not found", str(exc)
-    if isinstance(exc, SessionNotFound):
-        return 404, "Not found", str(NotYours(exc.session_id))
-    if isinstance(exc, (SessionConflict, SessionExists)):
-        return 409, "Conflict", str(exc)
-    mapped = as_segue_error(exc)
-    if isinstance(mapped, BadInput):
-        return 422, "Unprocessable request", str(mapped)
-    if isinstance(mapped, NotReady):
-        return 503, "Not ready", str(mapped)
-    if isinstance(mapped, SegueError):
-        return 409, "Conflict", str(mapped)
-    return None
 
 
 class RateLimiter:
@@ -120,26 +97,11 @@ class ReadCache:
                 self._data.popitem(last=False)
 
 
-def domain_errors() -> tuple[type[Exception], ...]:
-    """The exceptions `problem_for` answers (a server registers a handler for each)."""
-    from retrieval.importers.history import HistoryImportError
-    from retrieval.importers.catalogue import CatalogueImportError
-    from retrieval.index import IndexFileError
-    from retrieval.library import LibraryError
-    from retrieval.store.listens import StoreError
-    from retrieval.vectors import VectorsError
-
-    from assistant.understanding.parser.pipeline import ParseError
-
-    return (SegueError, NotFound, StoreError, ParseError, CatalogueImportError, HistoryImportError, LibraryError,
-            IndexFileError, VectorsError)
-
-
 class Api:
     """One listener's view of the chat service (create one per request: it is cheap)."""
 
-    def __init__(self, segue, me: Listener, cache: ReadCache | None = None):
-        self.segue, self.me, self.chat, self.cache = segue, me, Chat(segue), cache
+    def __init__(self, planner: Planner, me: Listener, cache: ReadCache | None = None):
+        self.planner, self.me, self.chat, self.cache = planner, me, Chat(planner), cache
 
     # -- sessions -----------------------------------------------------------------------------------
     def owned(self, session_id: str) -> tuple[Session, int]:
@@ -195,7 +157,7 @@ class Api:
     # -- turns --------------------------------------------------------------------------------------
     def open(self, session_id: str | None, message: str) -> str:
         """Check a chat message and the session it is for (a new one for you when None); returns the id."""
-        limit = self.segue.settings.max_prompt_chars
+        limit = self.planner.settings.max_prompt_chars
         if len(message) > limit:
             raise BadInput(f"The message is {len(message):,} characters; the limit is {limit:,}. Shorten it to the "
                            "essentials (genre, mood, era, length).")
@@ -241,8 +203,8 @@ class Api:
         show_id = uuid.uuid4().hex[:12]
         out = self._shows() / show_id
         try:
-            show = render_show(self.segue, self.chat.tracks(v), prompt=v.constraints.prompt, constraints=v.constraints,
-                               listener=self._known_listener(session), every=every, out_dir=out,
+            show = render_show(self.planner, self.chat.tracks(v), prompt=v.constraints.prompt, constraints=v.constraints,
+                               listener=self.planner.listeners.known(session.listener), every=every, out_dir=out,
                                speaker=speaker_for(voice) if voice else None, locked=v.locked)
         except BaseException:
             import shutil
@@ -269,13 +231,8 @@ class Api:
             raise NotFound(f"Show {show_id!r} has no {label}; its script lists the links it has.")
         return path
 
-    def _known_listener(self, session: Session) -> str | None:
-        """Whose history the links may mention: the session's listener, when the store knows them."""
-        name = session.listener
-        return name if name and name in self.segue.store().listeners() else None
-
     def _shows(self):
-        return self.segue.home.root / "shows"
+        return self.planner.catalogue.home.root / "shows"
 
     def _prune(self, keep: int) -> None:
         import shutil
@@ -315,7 +272,7 @@ class Api:
                           report=Report(satisfied=v.satisfied, checks=v.report), usage=usage)
 
     def _diff(self, d) -> DiffOut:
-        cat = self.segue.library().catalogue
+        cat = self.planner.library().catalogue
 
         def ref(tid: str) -> dict:
             row = cat.row_of(tid)

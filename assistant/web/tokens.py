@@ -12,7 +12,7 @@ import hmac
 import secrets
 
 from retrieval.store.listens import check_listener_name
-from retrieval.store.tokens import TokenStore
+from retrieval.store import Stores, TokenStore
 
 from assistant.model.errors import BadInput
 
@@ -24,13 +24,13 @@ def digest(token: str) -> str:
 
 
 class Users:
-    """Tokens over the app's store (`Segue.store()`: one per thread)."""
+    """Tokens over the store (the calling thread's connection)."""
 
-    def __init__(self, segue):
-        self.segue = segue
+    def __init__(self, stores: Stores):
+        self.stores = stores
 
     def _tokens(self) -> TokenStore:
-        return TokenStore(self.segue.store())
+        return self.stores.tokens()
 
     def add(self, name: str) -> str:
         """A new token for listener `name` (created when new); returned once, stored hashed."""

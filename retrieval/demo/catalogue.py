@@ -20,6 +20,7 @@ from retrieval.demo.genres import GENRE_NAMES, GENRES
 from retrieval.demo.history import generate_histories, write_histories  # noqa: F401  (public API, re-exported)
 from retrieval.demo.names import BLOCKED, album_title, artist_name, coined, track_title
 from retrieval.tracks import FLOAT_COLUMNS, STRING_COLUMNS, Catalogue, Track
+from retrieval.errors import BadInput
 
 DEFAULT_TRACKS = 12_000
 DEFAULT_SEED = 7
@@ -31,7 +32,7 @@ _CONCENTRATION = {"energy": 14, "valence": 8, "danceability": 16, "acousticness"
 _WALTZ_STYLES = ("jazz", "country", "classical", "soundtrack")
 
 
-class DemoError(ValueError):
+class DemoError(BadInput, ValueError):
     """Bad arguments for the demo generator; the message says what to pass instead."""
 
 

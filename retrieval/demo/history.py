@@ -20,6 +20,7 @@ from pathlib import Path
 
 from retrieval.demo.names import episode_name
 from retrieval.tracks import Track
+from retrieval.errors import BadInput
 
 START = datetime(2024, 11, 1, tzinfo=timezone.utc)
 END = datetime(2026, 10, 31, 23, 59, 59, tzinfo=timezone.utc)
@@ -64,7 +65,7 @@ LISTENERS: tuple[Listener, ...] = (
 )
 
 
-class HistoryError(ValueError):
+class HistoryError(BadInput, ValueError):
     """Bad input for the demo history generator; the message says what to do."""
 
 

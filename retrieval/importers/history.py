@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from retrieval.tracks import Catalogue, normalise_name
+from retrieval.errors import BadInput
 
 FORMATS = ("spotify-extended", "spotify-account", "lastfm", "listenbrainz")
 SUPPORTED = (
@@ -33,7 +34,7 @@ MIN_PLAY_MS = 30_000
 _HISTORY_NAME = re.compile(r"streaming_?history|endsong|listens|recenttracks|scrobbles", re.I)
 
 
-class HistoryImportError(Exception):
+class HistoryImportError(BadInput):
     """A history file could not be read; the message says what is supported."""
 
 

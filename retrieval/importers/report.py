@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
+from retrieval.errors import BadInput
 
 MAX_EXAMPLES = 3
 
 
-class CatalogueImportError(Exception):
+class CatalogueImportError(BadInput):
     """A catalogue file or folder cannot be imported; the message says what to do instead."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from retrieval.importers.history import Listen
+from retrieval.errors import NotReady
 
 MIGRATIONS: list[tuple[str, ...]] = [
     (  # 1: listeners, imports and listens
@@ -85,7 +86,7 @@ MIGRATIONS: list[tuple[str, ...]] = [
 _NAME = re.compile(r"[\w.\-]{1,64}")
 
 
-class StoreError(Exception):
+class StoreError(NotReady):
     """The store file cannot be used; the message says what to do."""
 
 

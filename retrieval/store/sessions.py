@@ -28,6 +28,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from retrieval.errors import Conflict, NotFound
 from retrieval.store.listens import Store, StoreError, check_listener_name
 
 KINDS = ("like", "dislike", "skip")
@@ -58,19 +59,19 @@ class SessionError(StoreError):
     """A session cannot be read or written as asked; the message says what to do."""
 
 
-class SessionNotFound(SessionError):
+class SessionNotFound(SessionError, NotFound):
     def __init__(self, session_id: str):
         self.session_id = session_id
         super().__init__(f"There is no session {session_id!r}. {_SEE_SESSIONS}")
 
 
-class SessionExists(SessionError):
+class SessionExists(SessionError, Conflict):
     def __init__(self, session_id: str):
         self.session_id = session_id
         super().__init__(f"A session {session_id!r} already exists; pick another id. {_SEE_SESSIONS}")
 
 
-class SessionConflict(SessionError):
+class SessionConflict(SessionError, Conflict):
     """Another writer saved the session after it was read; nothing was written."""
 
     def __init__(self, session_id: str, expected: int, actual: int):

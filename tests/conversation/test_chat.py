@@ -33,7 +33,7 @@ def artists_of(chat, version):
 
 
 def test_the_must_show_conversation(demo_app):
-    chat = Chat(demo_app)
+    chat = Chat(demo_app.planner)
     s = chat.start()
     r1 = chat.say(s.id, MUST_SHOW[0])
     v1 = r1.version
@@ -57,12 +57,12 @@ def test_the_must_show_conversation(demo_app):
     back = read_xspf(doc)
     assert [t["title"] for t in back["tracks"]] == [t.title for t in chat.tracks(v2)]
     # the session persisted: a new service on the same store sees the same state
-    again, revision = Chat(demo_app).load(s.id)
+    again, revision = Chat(demo_app.planner).load(s.id)
     assert again.cursor == 2 and len(again.turns) == 4 and again.versions[2] == v3 and revision == 5
 
 
 def test_refused_and_unreadable_edits_change_nothing(demo_app):
-    chat = Chat(demo_app)
+    chat = Chat(demo_app.planner)
     s = chat.start()
     v1 = chat.say(s.id, "20 upbeat house songs").version
     r = chat.say(s.id, "remove track 99")
@@ -74,15 +74,15 @@ def test_refused_and_unreadable_edits_change_nothing(demo_app):
 
 
 def test_feedback_is_stored_and_steers_taste(demo_app):
-    chat = Chat(demo_app)
+    chat = Chat(demo_app.planner)
     s = chat.start(listener="fb-listener")
     v = chat.say(s.id, "20 chill jazz songs").version
-    assert demo_app.taste("fb-listener") is None or True  # no history yet: taste may be empty
+    assert demo_app.listeners.taste("fb-listener") is None or True  # no history yet: taste may be empty
     chat.feedback(s.id, 1, "like")
     chat.feedback(s.id, 2, "skip")
     stored = chat.store.feedback("fb-listener")
     assert [(f["kind"], f["track_id"]) for f in stored] == [("like", v.track_ids[0]), ("skip", v.track_ids[1])]
-    assert demo_app.taste("fb-listener") is not None  # the like built a taste at once
+    assert demo_app.listeners.taste("fb-listener") is not None  # the like built a taste at once
     with pytest.raises(Exception, match="no track 40"):
         chat.feedback(s.id, 40, "like")
 
@@ -91,7 +91,7 @@ def test_concurrent_turns_are_serialised_or_rejected(demo_app, demo_home, encode
     from assistant.compose import build
     from assistant.model.settings import Settings
 
-    chat = Chat(demo_app)
+    chat = Chat(demo_app.planner)
     s = chat.start()
     chat.say(s.id, "20 upbeat house songs")
     results, errors = [], []
@@ -99,7 +99,7 @@ def test_concurrent_turns_are_serialised_or_rejected(demo_app, demo_home, encode
     def turn(text):
         app = build(Settings(home=demo_home), encoder=encoder)
         try:
-            results.append(Chat(app).say(s.id, text))
+            results.append(Chat(app.planner).say(s.id, text))
         except Exception as e:  # noqa: BLE001 - the rejected turn
             errors.append(e)
         finally:
@@ -110,7 +110,7 @@ def test_concurrent_turns_are_serialised_or_rejected(demo_app, demo_home, encode
         t.start()
     for t in threads:
         t.join()
-    final, _ = Chat(demo_app).load(s.id)
+    final, _ = Chat(demo_app.planner).load(s.id)
     assert len(results) + len(errors) == 2 and len(final.turns) == 1 + len(results)
     assert all("changed by another turn" in str(e) for e in errors)
     assert len(final.versions) == 1 + len(results)  # nothing interleaved: one version per committed turn
@@ -193,7 +193,7 @@ def test_real_terminal_and_resume_after_kill_9(demo_home):
 def test_an_out_of_range_edit_is_a_clear_error_and_changes_nothing(demo_app):
     from assistant.model.errors import BadInput
 
-    chat = Chat(demo_app)
+    chat = Chat(demo_app.planner)
     s = chat.start()
     v1 = chat.say(s.id, "20 upbeat house songs").version
     with pytest.raises(BadInput, match="Nothing changed"):

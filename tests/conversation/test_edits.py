@@ -29,11 +29,11 @@ def app(demo_home, encoder):
 
 @pytest.fixture(scope="module")
 def vocab(app):
-    return app.vocabulary()
+    return app.planner.vocabulary()
 
 
 def _version(app, prompt: str) -> Version:
-    pl = app.playlist(prompt)
+    pl = app.planner.playlist(prompt)
     return Version(n=1, constraints=pl.constraints, track_ids=[e.track.track_id for e in pl.tracks],
                    why={e.track.track_id: e.why for e in pl.tracks})
 
@@ -49,11 +49,11 @@ def chill(app) -> Version:
 
 
 def _apply(app, ops, v):
-    return apply_edits(ops, v, app.library(), None, vocab=app.vocabulary())
+    return apply_edits(ops, v, app.planner.library(), None, vocab=app.planner.vocabulary())
 
 
 def _tracks(app, ids):
-    cat = app.library().catalogue
+    cat = app.planner.library().catalogue
     return [cat.track(cat.row_of(t)) for t in ids]
 
 
@@ -205,7 +205,7 @@ def test_more_energy_and_faster_move_the_mean(app, chill):
     assert len(set(up.track_ids) & set(chill.track_ids)) >= 0.7 * len(chill.track_ids)
     fast = _apply(app, [MoreLess(op="more", feature="tempo")], chill)
     assert mean(fast.track_ids, "tempo") > mean(chill.track_ids, "tempo")
-    mine = apply_edits([MoreLess(op="less", feature="energy")], chill, app.library(), app.taste("alex"))  # personalised
+    mine = apply_edits([MoreLess(op="less", feature="energy")], chill, app.planner.library(), app.listeners.taste("alex"))  # personalised
     assert mean(mine.track_ids, "energy") < mean(chill.track_ids, "energy") and abs(_minutes(app, mine.track_ids) - 45) <= 2.25
 
 
@@ -264,13 +264,13 @@ def test_hard_edit_removes_a_locked_track_and_says_so(app, rock):
 
 def test_step_undo_redo_and_start_over(app, rock, vocab):
     s = add_version(Session(id="s"), rock.constraints, rock.track_ids, why=rock.why)
-    s, out = step(s, parse_edits("remove track 1", vocab, s.current), app.library(), vocab=vocab)
+    s, out = step(s, parse_edits("remove track 1", vocab, s.current), app.planner.library(), vocab=vocab)
     assert s.cursor == 2 and out.track_ids[0] != rock.track_ids[0]
-    s, out = step(s, parse_edits("undo", vocab, s.current), app.library())
+    s, out = step(s, parse_edits("undo", vocab, s.current), app.planner.library())
     assert s.cursor == 1 and out.track_ids == rock.track_ids
-    s, out = step(s, [History(op="redo"), History(op="redo")], app.library())
+    s, out = step(s, [History(op="redo"), History(op="redo")], app.planner.library())
     assert s.cursor == 2 and out.refused == ["redo: nothing to redo"]
-    s, out = step(s, parse_edits("start over: 90s hip hop", vocab, s.current), app.library(), vocab=vocab)
+    s, out = step(s, parse_edits("start over: 90s hip hop", vocab, s.current), app.planner.library(), vocab=vocab)
     assert s.cursor == 3 and out.report.satisfied
     assert all(t.year is None or 1990 <= t.year <= 1999 for t in _tracks(app, out.track_ids))
 
@@ -280,12 +280,12 @@ def _next(out, n=2) -> Version:
 
 
 def test_more_artist_adds_their_own_tracks_and_more_like_sounds_like_them(app, rock):
-    cat = app.library().catalogue
+    cat = app.planner.library().catalogue
     artists = Counter(t.artist for t in _tracks(app, rock.track_ids))
     # an artist of the catalogue's rock not yet in the playlist, with several tracks
     rows = [cat.row_of(t) for t in rock.track_ids]
-    name = next(a for a in dict.fromkeys(cat.artists[r] for r in np.argsort(-np.asarray(app.library().items
-                @ app.library().item_mean(np.asarray(rows))))[:400]) if a not in artists
+    name = next(a for a in dict.fromkeys(cat.artists[r] for r in np.argsort(-np.asarray(app.planner.library().items
+                @ app.planner.library().item_mean(np.asarray(rows))))[:400]) if a not in artists
                 and int((np.asarray(cat.artists, dtype=object) == a).sum()) >= 4)
     own = _apply(app, [AddLike(artist=name, count=2, own=True, grow=True)], rock)
     assert own.track_ids[:20] == rock.track_ids and len(own.track_ids) == 22

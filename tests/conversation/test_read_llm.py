@@ -38,7 +38,7 @@ PLAYLIST_ANSWER = {"kind": "playlist", "constraints": {"genres": ["rock"], "leng
 def test_llm_edits_are_applied_and_recorded(app_with):
     llm = FakeLLM([PLAYLIST_ANSWER, {"edits": [{"op": "cap_artist", "max_per_artist": 1}, {"op": "more", "feature": "energy"}]}],
                   input_tokens=120, output_tokens=30)
-    chat = Chat(app_with(llm))
+    chat = Chat(app_with(llm).planner)
     s = chat.start()
     first = chat.say(s.id, "12 rock songs")
     r = chat.say(s.id, "just one per artist and crank up the energy")
@@ -55,7 +55,7 @@ def test_llm_edits_are_applied_and_recorded(app_with):
 def test_invented_names_and_positions_go_back_to_the_model_then_fall_back(app_with):
     bad = {"edits": [{"op": "add_like", "artist": "Nobody Said This", "own": True}, {"op": "remove", "positions": [99]}]}
     llm = FakeLLM([PLAYLIST_ANSWER, bad, bad])
-    chat = Chat(app_with(llm))
+    chat = Chat(app_with(llm).planner)
     s = chat.start()
     chat.say(s.id, "12 rock songs")
     r = chat.say(s.id, "only one song per artist")
@@ -67,7 +67,7 @@ def test_invented_names_and_positions_go_back_to_the_model_then_fall_back(app_wi
 
 def test_a_down_llm_falls_back_and_says_so(app_with):
     llm = FakeLLM([PLAYLIST_ANSWER, LLMUnavailable("the LLM at http://127.0.0.1:9/v1 did not answer: connection refused")])
-    chat = Chat(app_with(llm))
+    chat = Chat(app_with(llm).planner)
     s = chat.start()
     chat.say(s.id, "12 rock songs")
     r = chat.say(s.id, "make it 8 songs")
@@ -75,8 +75,8 @@ def test_a_down_llm_falls_back_and_says_so(app_with):
 
 
 def test_checks_and_grounding_without_a_model(demo_app):
-    vocab = demo_app.vocabulary()
-    cat = demo_app.library().catalogue
+    vocab = demo_app.planner.vocabulary()
+    cat = demo_app.planner.library().catalogue
     artist = cat.artists[0]
     ops = [AddLike(artist=artist.lower(), own=True), MoreLess(op="less", genre="rock"), CapArtist(max_per_artist=2)]
     assert problems_of(ops, f"more {artist.lower()} and less rock", 10) == []
@@ -90,6 +90,6 @@ def test_checks_and_grounding_without_a_model(demo_app):
     # no LLM: the offline parser's reading, marked as such
     from assistant.conversation.session import Version
 
-    v = Version(n=1, constraints=demo_app.constraints("12 rock songs"), track_ids=list(cat.ids[:12]))
+    v = Version(n=1, constraints=demo_app.planner.constraints("12 rock songs"), track_ids=list(cat.ids[:12]))
     reading = read_edits("only one song per artist", vocab, v, cat, None)
     assert reading.source == "offline" and reading.fallback is None and isinstance(reading.ops[0], CapArtist)

@@ -55,9 +55,9 @@ def app(dj_home, encoder):
 
 @pytest.fixture(scope="module")
 def rendered(app, tmp_path_factory):
-    pl = app.playlist(PROMPT, user="alex")
+    pl = app.planner.playlist(PROMPT, user="alex")
     out = tmp_path_factory.mktemp("show")
-    show = render_show(app, pl.tracks, prompt=PROMPT, constraints=pl.constraints, listener="alex", every=2,
+    show = render_show(app.planner, pl.tracks, prompt=PROMPT, constraints=pl.constraints, listener="alex", every=2,
                        out_dir=out, use_llm=False)
     return show, pl, out
 
@@ -109,7 +109,7 @@ def test_script_lines_trace_to_catalogue_facts(rendered, app):
     script = json.loads((out / "script.json").read_text())
     assert script["track_ids"] == show.track_ids and len(script["links"]) == len(show.links)
     assert script["running_order"][0]["type"] == "link"
-    cat = app.library().catalogue
+    cat = app.planner.library().catalogue
     ordered = [cat.track(cat.row_of(t)) for t in show.track_ids]
     for link in script["links"]:
         assert check(link["text"], link["facts"]).ok, link["text"]
@@ -134,7 +134,7 @@ def test_personal_links_come_from_the_listeners_plays(rendered, app):
     show, _, _ = rendered
     personal = [x for x in show.links if x.kind == "personal"]
     assert personal
-    listens = [x for x in app.store().listens("alex") if not x.skipped]
+    listens = [x for x in app.listeners.store().listens("alex") if not x.skipped]
     for link in personal:
         up = link.facts["up_next"]
         if "plays" in up:
@@ -145,9 +145,9 @@ def test_personal_links_come_from_the_listeners_plays(rendered, app):
 
 
 def test_render_from_track_ids_keeps_locked_positions(app, tmp_path):
-    pl = app.playlist("20 upbeat funk songs")
+    pl = app.planner.playlist("20 upbeat funk songs")
     ids = [t.track.track_id for t in pl.tracks]
-    show = render_show(app, ids, prompt="20 upbeat funk songs", every=5, out_dir=tmp_path, locked=[ids[0], ids[9]],
+    show = render_show(app.planner, ids, prompt="20 upbeat funk songs", every=5, out_dir=tmp_path, locked=[ids[0], ids[9]],
                        use_llm=False)
     assert show.track_ids[0] == ids[0] and show.track_ids[9] == ids[9]
     assert sorted(show.track_ids) == sorted(ids)
@@ -158,13 +158,13 @@ def test_unknown_track_ids_are_refused(app, tmp_path):
     from assistant.model.errors import BadInput
 
     with pytest.raises(BadInput, match="not in the catalogue"):
-        render_show(app, ["no-such-track"], out_dir=tmp_path)
+        render_show(app.planner, ["no-such-track"], out_dir=tmp_path)
 
 
 def test_more_energy_lifts_what_comes_next(app):
-    pl = app.playlist("slow ambient for sleeping")
+    pl = app.planner.playlist("slow ambient for sleeping")
     tracks = [t.track for t in pl.tracks]
-    cat = app.library().catalogue
+    cat = app.planner.library().catalogue
     pool = [cat.track(r) for r in pl.candidate_rows[:300]]
     current, upcoming = tracks[0], tracks[1:8]
     new = more_energy(current, upcoming, pool, played=[current.track_id], max_per_artist=2)
@@ -197,7 +197,7 @@ def test_player_plays_local_files_through_a_player_process(app, rendered, tmp_pa
     _, pl, _ = rendered
     song = EspeakSpeaker().say_to_wav("This stands in for a song. " * 12, tmp_path / "song.wav")
     tracks = [t.track.model_copy(update={"path": str(song)}) for t in pl.tracks[:3]]
-    small = render_show(app, tracks, prompt=PROMPT, every=1, out_dir=tmp_path / "show", use_llm=False)
+    small = render_show(app.planner, tracks, prompt=PROMPT, every=1, out_dir=tmp_path / "show", use_llm=False)
     log = tmp_path / "played.log"
     stand_in = [sys.executable, "-c", "import sys, time, wave; w = wave.open(sys.argv[1]); "
                 f"log = open({str(log)!r}, 'a', buffering=1); log.write('start ' + sys.argv[1] + '\\n'); "

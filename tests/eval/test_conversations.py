@@ -35,7 +35,7 @@ def _write(path, rows) -> None:
 def cpcd(demo_app, tmp_path):
     """Three conversations: one of three turns with likes and a dislike and a goal-only track, one with no goal
     track in the catalogue (skipped), one of a single turn."""
-    cat = demo_app.library().catalogue
+    cat = demo_app.planner.library().catalogue
     jazz = [r for r in range(len(cat)) if "jazz" in cat.genres[r]]
     rock = [r for r in range(len(cat)) if "rock" in cat.genres[r]]
     other_artist = next(r for r in jazz if cat.artists[r] != cat.artists[jazz[0]])
@@ -60,7 +60,7 @@ def cpcd(demo_app, tmp_path):
 
 def test_per_turn_shape_and_skipped(demo_app, cpcd):
     path, _, _ = cpcd
-    r = evaluate_conversations(demo_app, path)
+    r = evaluate_conversations(demo_app.planner, path)
     assert r["n"] == 2 and r["skipped"] == 1 and r["use_feedback"] is True
     assert [t["turn"] for t in r["per_turn"]] == [1, 2, 3]
     assert [t["n"] for t in r["per_turn"]] == [2, 1, 1]  # a conversation counts at turn t when it has t turns
@@ -73,19 +73,19 @@ def test_per_turn_shape_and_skipped(demo_app, cpcd):
     # at turn 3 both liked tracks are kept in the playlist: 2 of the 4 goal tracks in the catalogue at least
     assert r["per_turn"][2]["recall@100"] >= 0.5
     assert r["per_turn"][2]["new"]["n"] == 1  # two goal tracks not liked yet
-    assert evaluate_conversations(demo_app, path, limit=1)["n"] == 1
+    assert evaluate_conversations(demo_app.planner, path, limit=1)["n"] == 1
 
 
 def test_feedback_is_only_the_earlier_turns_reactions(demo_app, cpcd):
     _, ids, conv = cpcd
-    cat = demo_app.library().catalogue
+    cat = demo_app.planner.library().catalogue
     assert feedback_before(conv, 1, cat).empty  # a turn's reactions follow its words
     fb2 = feedback_before(conv, 2, cat)
     assert fb2.liked == [ids["liked1"]] and fb2.disliked == []
     fb3 = feedback_before(conv, 3, cat)
     assert fb3.liked == [ids["liked1"], ids["liked2"]] and fb3.disliked == [ids["disliked"]]
 
-    results = replay(demo_app, conv)
+    results = replay(demo_app.planner, conv)
     for r in results:
         used = set(r.feedback.liked) | set(r.feedback.disliked)
         assert ids["goal_only"] not in used and ids["late"] not in used  # no goal-only track, nothing from the future
@@ -98,15 +98,15 @@ def test_feedback_is_only_the_earlier_turns_reactions(demo_app, cpcd):
     blind["goal"] = []
     blind["turns"][2]["liked"] = [_track(cat, cat.row_of(ids["goal_only"]))]
     blind["turns"][2]["disliked"] = [_track(cat, cat.row_of(ids["liked1"]))]
-    assert [r.ranked for r in replay(demo_app, blind)] == [r.ranked for r in results]
+    assert [r.ranked for r in replay(demo_app.planner, blind)] == [r.ranked for r in results]
 
     # without feedback nothing of the reactions is used
-    plain = replay(demo_app, conv, use_feedback=False)
+    plain = replay(demo_app.planner, conv, use_feedback=False)
     assert all(r.feedback.empty for r in plain)
     quiet = copy.deepcopy(conv)
     for t in quiet["turns"]:
         t["liked"], t["disliked"] = [], []
-    assert [r.ranked for r in replay(demo_app, quiet, use_feedback=False)] == [r.ranked for r in plain]
+    assert [r.ranked for r in replay(demo_app.planner, quiet, use_feedback=False)] == [r.ranked for r in plain]
 
 
 def test_refinement_accumulates_and_relaxes():

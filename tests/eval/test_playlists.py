@@ -18,7 +18,7 @@ from assistant.eval.playlists import baseline_ranking, evaluate_playlists
 def playlists(demo_app, tmp_path):
     """An artist's own playlist ('This Is X': all X), a genre playlist, one with a single known track (skipped)
     and one with no title (skipped)."""
-    cat = demo_app.library().catalogue
+    cat = demo_app.planner.library().catalogue
     codes = np.asarray(cat.artist_codes)
     top = int(np.bincount(codes).argmax())
     mine = [cat.ids[r] for r in np.flatnonzero(codes == top)]  # all of them
@@ -34,7 +34,7 @@ def playlists(demo_app, tmp_path):
 
 def test_both_tasks_score_segue_and_the_baseline(demo_app, playlists):
     for history_half in (False, True):
-        r = evaluate_playlists(demo_app, playlists, history_half=history_half)
+        r = evaluate_playlists(demo_app.planner, playlists, history_half=history_half)
         assert r["n"] == 2 and [p["playlist_id"] for p in r["per_playlist"]] == ["artist", "jazz"]
         for scores in [r["metrics"], r["baseline"]] + [p["baseline"] for p in r["per_playlist"]]:
             assert set(scores) == {"r_precision", "ndcg@100", "recall@100"}
@@ -46,7 +46,7 @@ def test_both_tasks_score_segue_and_the_baseline(demo_app, playlists):
 
 
 def test_the_baseline_puts_the_history_artists_first_and_never_repeats_the_history(demo_app):
-    lib = demo_app.library()
+    lib = demo_app.planner.library()
     cat = lib.catalogue
     codes = np.asarray(cat.artist_codes)
     top = int(np.bincount(codes).argmax())

@@ -19,10 +19,10 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.model.constraints import Clarification, Constraints, Refusal
-from assistant.llm.fake import FakeLLM
-from assistant.llm.interface import (
+from assistant.llm import (
     Answer,
     ChatModel,
+    FakeLLM,
     LLMBadOutput,
     LLMError,
     LLMUnavailable,
@@ -242,7 +242,7 @@ def test_openai_without_key_fails_cleanly_without_network(clean_env):
 
 
 def test_configuring_an_llm_imports_no_sdk():
-    code = ("import sys; from assistant.model.settings import Settings; from assistant.llm.interface import from_settings; "
+    code = ("import sys; from assistant.model.settings import Settings; from assistant.llm.providers import from_settings; "
             "m = from_settings(Settings(llm='ollama:x'), environ={}); "
             "bad = [n for n in sys.modules if n.split('.')[0] in ('langchain', 'langchain_core', 'langchain_openai', "
             "'openai', 'tiktoken')]; print(bad); assert not bad, bad")

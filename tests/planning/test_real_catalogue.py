@@ -20,13 +20,13 @@ def real_app(tmp_path_factory, encoder):
     from assistant.model.settings import Settings
 
     app = build(Settings(home=tmp_path_factory.mktemp("segue-real-home")), encoder=encoder)
-    app.import_catalogue(CATALOG)
+    app.catalogue.import_catalogue(CATALOG)
     yield app
     app.close()
 
 
 def test_the_road_trip_must_show(real_app):
-    pl = real_app.playlist("45 minutes of upbeat 90s rock for a road trip, no Nirvana")
+    pl = real_app.planner.playlist("45 minutes of upbeat 90s rock for a road trip, no Nirvana")
     tracks = [e.track for e in pl.tracks]
     assert pl.report.satisfied, pl.report
     assert all(t.year is not None and 1990 <= t.year <= 1999 for t in tracks)
@@ -37,7 +37,7 @@ def test_the_road_trip_must_show(real_app):
     rock = sum(any("rock" in g and "country" not in g for g in t.genres) for t in tracks)
     assert rock >= 0.8 * len(tracks), [(t.artist, t.genres) for t in tracks]
     # 90s songs, not a 90s compilation's 1968 'Magic Carpet Ride' (earlier releases and Hot 100 weeks date a song)
-    lib = real_app.library()
+    lib = real_app.planner.library()
     first = lib.works().first_year
     older = [t.title for t in tracks if first[lib.catalogue.row_of(t.track_id)] < 1990]
     assert len(older) <= 1, older
@@ -46,12 +46,12 @@ def test_the_road_trip_must_show(real_app):
 def test_impossible_requests_get_a_clear_report(real_app):
     from assistant.model.errors import NoPlaylist
 
-    future = real_app.playlist("songs from 2090")
+    future = real_app.planner.playlist("songs from 2090")
     assert not future.report.satisfied and not future.tracks
     assert any(not c.satisfied and c.detail for c in future.report.checks)
     for prompt in ("3 hours of Zzyzx Qwerty Band", "3 hours of songs by Zzyzx Qwerty Band"):
         try:
-            nobody = real_app.playlist(prompt)
+            nobody = real_app.planner.playlist(prompt)
         except NoPlaylist as no:  # read as too vague: a question back, not a wrong list
             assert str(no)
             continue
@@ -69,7 +69,7 @@ def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
     from assistant.planning.planner import make_playlist
     from retrieval.taste import build_taste
 
-    lib = real_app.library()
+    lib = real_app.planner.library()
     cat = lib.catalogue
     col = lib.vectors.genre_terms.index("thrash metal")
     history = np.flatnonzero(np.asarray(lib.genre_matrix().matrix[:, col].todense()).ravel() > 0)[:60].tolist()
@@ -78,7 +78,7 @@ def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
                         lib.items, cat.artist_codes, now=now)
 
     def own(prompt: str) -> tuple[int, list]:
-        pl = make_playlist(real_app.constraints(prompt), lib, taste)
+        pl = make_playlist(real_app.planner.constraints(prompt), lib, taste)
         mine = [e.track for e in pl.tracks if int(cat.artist_codes[cat.row_of(e.track.track_id)]) in taste.artist_affinity]
         return len(mine), pl.tracks
 

@@ -113,7 +113,7 @@ def test_create_get_save_list_delete(tmp_path):
 
 
 def test_errors_are_store_errors_with_clear_messages(tmp_path):
-    from assistant.model.errors import NotReady, as_segue_error
+    from retrieval.errors import Conflict, NotFound, SegueError
 
     with Store(tmp_path / "s.db") as store:
         s = SessionStore(store)
@@ -129,10 +129,8 @@ def test_errors_are_store_errors_with_clear_messages(tmp_path):
                 call()
         with pytest.raises(SessionConflict, match="changed by another turn; reload it and try again") as conflict:
             s.save("a", _doc(v=3), 5)
-        for err in (dup.value, missing.value, conflict.value):
-            assert isinstance(err, StoreError)
-            mapped = as_segue_error(err)
-            assert isinstance(mapped, NotReady) and str(mapped) == str(err)
+        for err, kind in ((dup.value, Conflict), (missing.value, NotFound), (conflict.value, Conflict)):
+            assert isinstance(err, StoreError) and isinstance(err, kind) and isinstance(err, SegueError)
         for bad in (lambda: s.create("b", "alex", "t", "not json"), lambda: s.create("b", "alex", "t", "[1]"),
                     lambda: s.create("", "alex", "t", _doc()), lambda: s.create("b", "bad name", "t", _doc()),
                     lambda: s.save("a", _doc(), 0), lambda: s.list(limit=0),

@@ -28,7 +28,7 @@ def copy_home(src: Path, dst: Path) -> Path:
 
 @contextmanager
 def live_server(home: Path, encoder, auth: str = "tokens", users: tuple[str, ...] = (), wrap=None, **settings):
-    """Start uvicorn with the app on a free loopback port; yields (base_url, {user: token}, segue).
+    """Start uvicorn with the app on a free loopback port; yields (base_url, {user: token}, services).
     `wrap(app)` may put an ASGI middleware around the app (e.g. a tally of response statuses)."""
     import uvicorn
 
@@ -37,10 +37,10 @@ def live_server(home: Path, encoder, auth: str = "tokens", users: tuple[str, ...
     from assistant.web.tokens import Users
     from server import create_app
 
-    segue = build(Settings(home=home, **settings), encoder=encoder)
-    tokens = {name: Users(segue).add(name) for name in users}
+    services = build(Settings(home=home, **settings), encoder=encoder)
+    tokens = {name: Users(services.stores).add(name) for name in users}
     port = free_port()
-    app = create_app(segue, auth=auth)
+    app = create_app(services, auth=auth)
     server = uvicorn.Server(uvicorn.Config(wrap(app) if wrap else app, host="127.0.0.1", port=port,
                                            log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
@@ -51,7 +51,7 @@ def live_server(home: Path, encoder, auth: str = "tokens", users: tuple[str, ...
             raise RuntimeError("the test server did not start")
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", tokens, segue
+        yield f"http://127.0.0.1:{port}", tokens, services
     finally:
         server.should_exit = True
         thread.join(timeout=30)

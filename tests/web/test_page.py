@@ -368,7 +368,7 @@ def _markup_home(root: Path, encoder) -> Path:
     home = root / "home"
     app = build(Settings(home=home), encoder=encoder)
     try:
-        app.import_catalogue(src)
+        app.catalogue.import_catalogue(src)
     finally:
         app.close()
     return home
@@ -386,7 +386,7 @@ def test_track_names_are_text_and_the_token_is_sent(browser, encoder, tmp_path):
     home = _markup_home(tmp_path, encoder)
     app = build(Settings(home=home), encoder=encoder)
     try:
-        token = Users(app).add("ana")
+        token = Users(app.stores).add("ana")
     finally:
         app.close()
     server = Server(home, tmp_path / "server.log", auth="tokens")

@@ -24,9 +24,9 @@ PROBLEM = "application/problem+json"
 def api(demo_home, encoder, tmp_path_factory):
     """A token server (rate limit off) with two listeners: ana and ben."""
     home = copy_home(demo_home, tmp_path_factory.mktemp("api") / "home")
-    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0) as (url, tokens, segue):
+    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0) as (url, tokens, services):
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens['ana']}"}, timeout=60) as c:
-            c.tokens, c.segue = tokens, segue
+            c.tokens, c.services = tokens, services
             yield c
 
 
@@ -96,7 +96,7 @@ def test_a_whole_conversation_over_http(api):
     assert "Liked" in fb["reply"] and liked["title"] in fb["reply"]
     from retrieval.store.sessions import SessionStore
 
-    stored = SessionStore(api.segue.store()).feedback("ana")
+    stored = SessionStore(api.services.listeners.store()).feedback("ana")
     assert (stored[-1]["track_id"], stored[-1]["kind"], stored[-1]["session_id"]) == (liked["track_id"], "like", sid)
 
     s = api.get(f"/v1/sessions/{sid}").json()
@@ -149,12 +149,12 @@ def test_tokens_are_required_and_checked(api):
     is_problem(api.get("/v1/sessions", headers={"Authorization": "Bearer sg_not-a-token"}), 401, "not valid")
     from assistant.web.tokens import Users, digest
 
-    token = Users(api.segue).add("carol")
+    token = Users(api.services.stores).add("carol")
     ok = api.get("/v1/sessions", headers={"Authorization": f"Bearer {token}"})
     assert ok.status_code == 200 and ok.json() == {"sessions": []}
-    hashes = [r[0] for r in api.segue.store()._db.execute("SELECT token_hash FROM tokens")]
+    hashes = [r[0] for r in api.services.listeners.store()._db.execute("SELECT token_hash FROM tokens")]
     assert digest(token) in hashes and token not in hashes  # stored hashed, never as it is
-    Users(api.segue).remove("carol")
+    Users(api.services.stores).remove("carol")
     is_problem(api.get("/v1/sessions", headers={"Authorization": f"Bearer {token}"}), 401)
 
 
@@ -179,7 +179,7 @@ def test_bad_requests_get_problem_details(api):
 
 def test_a_broken_session_is_a_500_problem_without_a_traceback(api):
     sid = turn(api, "20 chill jazz songs")["session_id"]
-    with api.segue.store()._db as db:  # damage the stored document behind the server's back
+    with api.services.listeners.store()._db as db:  # damage the stored document behind the server's back
         db.execute("UPDATE sessions SET doc = ?, revision = revision + 1 WHERE id = ?", ('{"id": 3}', sid))
     body = is_problem(api.get(f"/v1/sessions/{sid}"), 500, "try again")
     assert body["title"] == "Internal server error"
@@ -194,9 +194,9 @@ def test_history_upload(api, demo_home, tmp_path):
     out = r.json()
     assert out["user"] == "ana" and out["read"]["format"] == "spotify-extended" and out["read"]["read"] == 300
     assert out["read"]["source"] == "Streaming_History_Audio_2024.json" and out["match"]["matched"] > 250
-    assert out["stored"] > 250 and len(api.segue.store().listens("ana")) == out["stored"]
+    assert out["stored"] > 250 and len(api.services.listeners.store().listens("ana")) == out["stored"]
     again = api.post("/v1/history", files={"file": ("again.json", body)}, data={"format": "spotify-extended"})
-    assert again.status_code == 200 and len(api.segue.store().listens("ana")) == out["stored"]  # same file: no dupes
+    assert again.status_code == 200 and len(api.services.listeners.store().listens("ana")) == out["stored"]  # same file: no dupes
     bad = is_problem(api.post("/v1/history", files={"file": ("notes.txt", b"hello")}), 422, "notes.txt",
                      "not valid JSON")
     assert "/tmp" not in bad["detail"] and "segue-upload" not in bad["detail"]
@@ -267,7 +267,7 @@ def tight(demo_home, encoder, tmp_path_factory):
     """A server with small bounds: 2 KiB bodies, 4 KiB uploads, 200-character prompts, 5 requests a minute."""
     home = copy_home(demo_home, tmp_path_factory.mktemp("tight") / "home")
     with live_server(home, encoder, users=("dan", "eve"), rate_per_minute=5, max_body_bytes=2048,
-                     upload_max_bytes=4096, max_prompt_chars=200) as (url, tokens, segue):
+                     upload_max_bytes=4096, max_prompt_chars=200) as (url, tokens, services):
         yield url, tokens
 
 

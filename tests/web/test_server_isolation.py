@@ -31,7 +31,7 @@ MATRIX = [
 @pytest.fixture(scope="module")
 def two(demo_home, encoder, tmp_path_factory):
     home = copy_home(demo_home, tmp_path_factory.mktemp("isolation") / "home")
-    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0) as (url, tokens, segue):
+    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0) as (url, tokens, services):
         clients = {name: httpx.Client(base_url=url, headers={"Authorization": f"Bearer {t}"}, timeout=120)
                    for name, t in tokens.items()}
         owned = {}
@@ -49,7 +49,7 @@ def two(demo_home, encoder, tmp_path_factory):
                 assert made.status_code == 200, made.text
                 show = made.json()["show_id"]
             owned[name] = {"sid": sid, "session": session, "show": show}
-        yield clients, owned, segue
+        yield clients, owned, services
         for c in clients.values():
             c.close()
 
@@ -118,8 +118,8 @@ def test_history_and_feedback_stay_with_their_listener(two):
 
     from retrieval.store.sessions import SessionStore
 
-    clients, owned, segue = two
-    store = segue.store()
+    clients, owned, services = two
+    store = services.listeners.store()
     ana_listens = len(store.listens("ana"))
     body = json.dumps([{"ts": "2024-05-01T10:00:00Z", "ms_played": 200000, "master_metadata_track_name": "Anything",
                         "master_metadata_album_artist_name": "Someone", "spotify_track_uri": None}]).encode()

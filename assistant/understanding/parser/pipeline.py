@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.model.errors import BadInput
 from assistant.model.constraints import Constraints, Length, Ordering, Range, Work
 from assistant.understanding.vocabulary import Vocabulary, genre_key, genre_words
 from assistant.understanding.lexicon import ACTIVITIES, FEATURE_WORDS, FILLER, GENERIC_TERMS, KNOWN_GENRES, MOODS_NOT_FROM_GENRES, NAME_TRAILERS, OPPOSITES
@@ -42,7 +43,7 @@ _TRIGGERS = [  # (kind, level, pattern); level 2: fuzzy and "not found" notes, 1
 _TITLE_CASE_SMALL = frozenset("a an the of and or nor to in on at for by with from as but vs n 'n".split())
 
 
-class ParseError(ValueError):
+class ParseError(BadInput, ValueError):
     """The request can't be parsed at all (empty, or far too long)."""
 
 

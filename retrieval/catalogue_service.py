@@ -1,0 +1,111 @@
+"""The catalogue service: the active catalogue of a data home, its import, and the library loaded from it.
+
+The library (catalogue columns, vectors, FAISS index) loads lazily and once; importing a new catalogue replaces
+it and bumps `generation`, so caches built on the old one (vocabulary, taste) know to rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.encoder import TextEncoder
+from retrieval.errors import BadInput
+from retrieval.home import Home
+from retrieval.importers.fingerprint import fingerprint
+from retrieval.library import Library, load_library, prune_caches
+from retrieval.tracks import Catalogue
+
+Progress = Callable[[str, int, int | None], None]
+
+
+class CatalogueService:
+    """One data home's catalogue. The text encoder is made by `encoder_factory` on first use."""
+
+    def __init__(self, home: Path, encoder_factory: Callable[[], TextEncoder], ann_threshold: int):
+        self.root = Path(home)
+        self.ann_threshold = ann_threshold
+        self._encoder: TextEncoder | None = None
+        self._encoder_factory = encoder_factory
+        self._library: Library | None = None
+        self._lock = threading.Lock()
+        self.generation = 0
+
+    @property
+    def home(self) -> Home:
+        return Home(self.root).ensure()
+
+    @property
+    def encoder(self) -> TextEncoder:
+        if self._encoder is None:
+            self._encoder = self._encoder_factory()
+        return self._encoder
+
+    def library(self, progress: Progress | None = None) -> Library:
+        """The loaded library (built on first use: vectors and index are cached in the home)."""
+        if self._library is None:
+            with self._lock:
+                if self._library is None:
+                    self._library = load_library(self.home, self.encoder, self.ann_threshold, progress=progress)
+        return self._library
+
+    def manifest(self) -> dict:
+        home = self.home
+        return json.loads((home.catalog_dir / "manifest.json").read_text()) if home.has_catalogue() else {}
+
+    def import_catalogue(self, path: Path, progress: Progress | None = None) -> dict:
+        """Import a catalogue file or folder; a no-op when the same content is already active."""
+        from retrieval.importers.catalogue import read_catalogue
+
+        path = Path(path)
+        if not path.exists():
+            raise BadInput(f"{path} does not exist. Give a CSV, JSONL or a folder of audio files.")
+        fp = fingerprint(path)
+        meta = self.manifest()
+        if meta and meta.get("fingerprint") == fp:
+            self.library(progress=progress)  # make sure vectors and index exist too
+            return {"status": "unchanged", "message": f"{path} is already the active catalogue; nothing to do.",
+                    "report": meta.get("import_report")}
+        tracks, report = read_catalogue(path, progress=(lambda d, t: progress("read", d, t)) if progress else None)
+        if not tracks:
+            raise BadInput(f"No usable tracks in {path}: {report.rejected}. Check the file's columns against "
+                           "`segue catalog import --help`.")
+        label = f"{path.name} ({len(tracks):,} tracks)"
+        meta = {"name": path.name, "source": str(path.resolve()), "fingerprint": fp, "generated": False, "label": label,
+                "import_report": report.model_dump(mode="json")}
+        self.replace(Catalogue.from_tracks(tracks, meta=meta), progress)
+        return {"status": "imported", "message": f"Imported {report.kept:,} tracks from {path}.",
+                "report": report.model_dump(mode="json")}
+
+    def replace(self, catalogue: Catalogue, progress: Progress | None = None) -> None:
+        """Make `catalogue` the active one: save it, load its library, drop the caches of older ones."""
+        catalogue.save(self.home.catalog_dir)
+        with self._lock:
+            self._library = None
+            self.generation += 1
+        prune_caches(self.home, self.library(progress=progress), self.ann_threshold)
+
+    def info(self) -> dict:
+        """A summary of the active catalogue (sizes, coverage, index kind)."""
+        lib = self.library()
+        cat = lib.catalogue
+        years = np.asarray(cat.column("year"))
+        known = years[~np.isnan(years)]
+        genres = sorted({g for gs in cat.genres for g in gs})
+        return {
+            "label": cat.meta.get("label", ""),
+            "generated": cat.generated,
+            "tracks": len(cat),
+            "artists": int(len(np.unique(cat.artist_codes))),
+            "genres": len(genres),
+            "years": [int(known.min()), int(known.max())] if known.size else None,
+            "with_genres": int(sum(1 for g in cat.genres if g)),
+            "with_year": int(known.size),
+            "with_popularity": int((~np.isnan(np.asarray(cat.column("popularity")))).sum()),
+            "index": getattr(lib.index, "kind", "?"),
+            "home": str(self.home.root),
+        }
