@@ -79,7 +79,8 @@ class ListenerService:
     def import_history(self, path: Path, user: str) -> dict:
         """Read a listening-history export, match it to the catalogue and store the plays (a re-import of the same
         file adds nothing)."""
-        from retrieval.importers.history import match_listens, read_history
+        from retrieval.importers.history import read_history
+        from retrieval.importers.matching import match_listens
 
         try:
             check_listener_name(user)

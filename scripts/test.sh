@@ -22,6 +22,9 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
   fi
 fi
 export HF_HUB_OFFLINE=1
+# The house rules first: the import layering (import-linter, contracts in pyproject.toml) and a short ruff rule set.
+.venv/bin/lint-imports
+.venv/bin/ruff check .
 set +e
 .venv/bin/python -m pytest -q "$@"
 rc=$?

@@ -1,0 +1,12 @@
+"""Importers: what a listener brings, read into Segue's own types, with a report of what was kept and why not.
+
+    catalogue.py    detect a catalogue's format and read it (`read_catalogue`): Segue CSV, Spotify-API CSVs,
+                    JSON lines, a folder of audio files; tabular.py and audio_files.py do the reading,
+                    report.py counts rows kept, rejected and repaired
+    history.py      listening histories (Spotify, Last.fm, ListenBrainz) -> `Listen`s (`read_history`)
+    matching.py     listens -> catalogue rows (`match_listens`)
+    fingerprint.py  content fingerprints, so a re-import of the same file is a no-op
+
+A new catalogue format is a reader in its own module plus a line in `catalogue.detect_format`; a new history
+format is a record reader in history.py plus its detection in `_records_format`.
+"""

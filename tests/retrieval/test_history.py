@@ -15,11 +15,10 @@ from retrieval.importers.history import (
     HistoryImportError,
     Listen,
     detect_history_format,
-    match_listens,
     read_history,
     spotify_id,
-    strip_version,
 )
+from retrieval.importers.matching import match_listens, strip_version
 from retrieval.tracks import Catalogue, Track
 
 
