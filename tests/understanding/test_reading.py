@@ -144,7 +144,7 @@ def test_merge_keeps_soft_fields_from_the_llm_and_unions_exclusions():
 
 @pytest.fixture(scope="module")
 def named_vocab(encoder):
-    from assistant.understanding.entities.name_index import EntityIndex
+    from assistant.understanding.entities import EntityIndex
 
     rows = [("Radiohead", "Creep", "Pablo Honey"), ("Queen", "Bohemian Rhapsody", "A Night at the Opera"),
             ("Luis Fonsi", "Despacito", "Vida"), ("Miles Davis", "So What", "Kind of Blue"),

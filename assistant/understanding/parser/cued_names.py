@@ -38,7 +38,7 @@ class Named:
         index = self.vocab.entities
         if index is None:
             return
-        from assistant.understanding.entities.extract import extract
+        from assistant.understanding.entities import extract
 
         text = self.d.text
         for e in extract(text, index):
