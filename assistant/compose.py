@@ -73,7 +73,7 @@ class Segue:
         return self._library
 
     def vocabulary(self):
-        from assistant.understanding.vocabulary import Vocabulary
+        from assistant.understanding import Vocabulary
 
         if self._vocab is None:
             self._vocab = Vocabulary.from_library(self.library(), self.encoder)
@@ -107,7 +107,7 @@ class Segue:
 
     def understand(self, prompt: str, minutes: float | None = None, tracks: int | None = None):
         """Read a request into a `Reading`: a playlist's constraints, a question back, or a refusal."""
-        from assistant.understanding.reading import understand
+        from assistant.understanding import understand
 
         if prompt is None or not prompt.strip():
             raise BadInput("The prompt is empty. Describe the playlist you want, e.g. \"45 minutes of upbeat 90s rock\".")
@@ -131,7 +131,7 @@ class Segue:
         reading = self.understand(prompt)
         if reading.constraints is not None:
             return reading.constraints
-        from assistant.understanding.parser.pipeline import parse
+        from assistant.understanding import parse
 
         return parse(prompt, self.vocabulary())
 

@@ -33,7 +33,7 @@ def as_segue_error(exc: BaseException) -> SegueError | None:
     from retrieval.store.listens import StoreError
     from retrieval.vectors import VectorsError
 
-    from assistant.understanding.parser.pipeline import ParseError
+    from assistant.understanding import ParseError
 
     if isinstance(exc, SegueError):
         return exc

@@ -129,7 +129,7 @@ def domain_errors() -> tuple[type[Exception], ...]:
     from retrieval.store.listens import StoreError
     from retrieval.vectors import VectorsError
 
-    from assistant.understanding.parser.pipeline import ParseError
+    from assistant.understanding import ParseError
 
     return (SegueError, NotFound, StoreError, ParseError, CatalogueImportError, HistoryImportError, LibraryError,
             IndexFileError, VectorsError)

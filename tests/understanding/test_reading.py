@@ -7,10 +7,8 @@ import pytest
 
 from assistant.model.constraints import Constraints
 from assistant.llm.fake import FakeLLM
-from assistant.understanding.vocabulary import Vocabulary
+from assistant.understanding import Vocabulary, llm_schema, merge, understand
 from assistant.llm.interface import LLMUnavailable
-from assistant.understanding.llm_reading import merge
-from assistant.understanding.reading import llm_schema, understand
 
 GENRES = ["rock", "alternative rock", "indie rock", "dream pop", "noise pop", "jazz", "house", "deep house",
           "ambient", "soul", "hip hop", "grunge", "electronica"]

@@ -17,9 +17,10 @@ import re
 from rapidfuzz import fuzz
 
 from assistant.model.constraints import Constraints
-from assistant.understanding.vocabulary import Vocabulary, genre_key
 from assistant.understanding.lexicon import ACTIVITIES
-from assistant.understanding.words import MOOD_KEYS, dedupe
+from assistant.understanding.moods import MOOD_KEYS
+from assistant.understanding.tokens import dedupe
+from assistant.understanding.vocabulary import Vocabulary, genre_key
 from retrieval.tracks import normalise_name
 
 FUZZY_ARTIST = 0.85
