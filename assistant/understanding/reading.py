@@ -192,6 +192,7 @@ def _total(values: list[int | None]) -> int | None:
 
 
 def _dedupe(lines: list[str]) -> list[str]:
+    """Notes without exact repeats; unlike `tokens.dedupe` (names, genres) case counts, as notes quote the text."""
     seen: set[str] = set()
     return [x for x in lines if not (x in seen or seen.add(x))]
 

@@ -14,7 +14,7 @@ from assistant.understanding.parser.state import ParseState
 from assistant.understanding.tokens import Tok, join_words, tokens
 from assistant.understanding.vocabulary import genre_key
 
-FUZZY_ARTIST = 0.9
+FUZZY_ARTIST = 0.9  # spelling score (0..1) a name needs to be read as a catalogue artist
 _SUFFIX = re.compile(r"^(?P<name>.+?)-(?:style|esque|inspired|like|ish)$", re.IGNORECASE)
 _SUFFIX_WORDS = frozenset({"style", "vibes", "radio", "type"})
 

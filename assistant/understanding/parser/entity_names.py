@@ -32,6 +32,7 @@ _SENTENCE = re.compile(r"[.!?;]\s|\bbut\b|\n")
 
 
 def named_entities(state: ParseState) -> None:
+    """Each name the entity extractor finds, into the list its cue says; its words are consumed unless uncued."""
     index = state.vocab.entities
     if index is None:
         return

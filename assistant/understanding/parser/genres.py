@@ -18,6 +18,7 @@ _GENRE_SUFFIX = re.compile(r"\w{3}(core|wave|step|gaze|pop|rock|metal|punk|funk|
 
 
 def moods_and_genres(state: ParseState) -> None:
+    """Mood phrases and catalogue genre terms among the words left, longest first, then the leftovers."""
     toks = tokens(state.draft.current())
     mentioned_artists(state, toks, set(), strict=True)
     toks = tokens(state.draft.current())

@@ -1,9 +1,8 @@
-"""Parser step: names after trigger words ('no X', 'like X', 'songs by X', 'only X'), read as lists.
-
-A trigger opens a list of items, each a mood ('no sad songs' -> the opposite mood), a genre ('no country' ->
-excluded genre), a catalogue artist (exact, or by spelling after the strongest triggers), a work ("Artist's
-Title", "Title by Artist"), or a raw name the catalogue lacks (kept for 'only'/'no' with a note). After a comma
-or 'and' a list goes on only with the same kind of item; 'or' allows any.
+"""Parser step: names after trigger words ('no X', 'like X', 'songs by X', 'only X'), read as lists. A trigger
+opens a list of items, each a mood ('no sad songs' -> the opposite mood), a genre ('no country' -> excluded
+genre), a catalogue artist (exact, or by spelling after the strongest triggers), a work ("Artist's Title", "Title
+by Artist"), or a raw name the catalogue lacks (kept for 'only'/'no' with a note). After a comma or 'and' a list
+goes on only with the same kind of item; 'or' allows any.
 """
 
 from __future__ import annotations
@@ -37,6 +36,7 @@ _TRIGGERS = [  # (kind, level, pattern); level 2: fuzzy and "not found" notes, 1
 
 
 def names_after_triggers(state: ParseState) -> None:
+    """Every trigger left in the text, leftmost (then longest) first; a trigger whose names were read is consumed."""
     current = state.draft.current()
     found = []
     for order, (kind, level, pat) in enumerate(_TRIGGERS):
@@ -79,7 +79,8 @@ def _names(state: ParseState, toks: list[Tok], kind: str, level: int) -> int:
     return used
 
 
-def _one_name(state: ParseState, toks: list[Tok], i: int, kind: str, level: int, allowed: set[str] | None) -> tuple[int, str]:
+def _one_name(state: ParseState, toks: list[Tok], i: int, kind: str, level: int,
+              allowed: set[str] | None) -> tuple[int, str]:
     """One item after a trigger: (tokens used, 'mood'|'genre'|'artist'|'raw'); (0, '') when there is none."""
     first, seg = allowed is None and i == 0, toks[i].seg
     cand: list[Tok] = []
