@@ -35,6 +35,8 @@ class Extractor:
         self.list_role: str | None = None  # the clause before ended in a list of names that may go on
 
     def run(self) -> list[Entity]:
+        """The stages in order: quotes, dash pairs, soundtracks, the slots of each clause, free catalogue names, then
+        the artist of each work."""
         self.quotes()
         self.dashes()
         self.before_soundtrack()
