@@ -97,7 +97,7 @@ def evaluate(check: dict, prev, new, start, out, lib) -> list[str]:
             a, b = np.nanmean(col(want, rows_p)), np.nanmean(col(want, rows_n))
             need(b > a if key == "mean_up" else b < a, f"mean {want} {a:.3f} -> {b:.3f}")
         elif key in ("mood_fit_up", "mood_fit_down"):
-            from assistant.understanding.lexicon import MOODS
+            from assistant.understanding import MOODS
 
             def dist(rows):
                 return np.nanmean([np.abs(col(f, rows) - v) for f, v in MOODS[want].items()])

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assistant.llm.interface import LLMError, ask_structured
-from assistant.understanding.reading import LLMAnswer, llm_schema
+from assistant.understanding import LLMAnswer, llm_schema
 from assistant.llm.langchain import LangChainModel
 from prompts import render
 

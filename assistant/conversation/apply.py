@@ -20,12 +20,10 @@ from assistant.planning.checks import check
 from assistant.model.constraints import Check, Constraints, FeatureTargets, Length, Ordering, Range, Report
 from assistant.conversation.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Outcome, Remove,
                              Reorder, ReplaceSection, SetFilter, SetLength, SetYears, StartOver, describe)
-from assistant.understanding.vocabulary import genre_key
-from assistant.understanding.lexicon import MOODS, OPPOSITES
+from assistant.understanding import MOOD_KEYS, MOODS, OPPOSITES, dedupe, genre_key, targets_for
 from assistant.planning.planner import _pool_facts, make_playlist
 from assistant.conversation.edit_state import TOLERANCE, EditState, Refused
 from assistant.conversation.session import Session, Version, add_version, redo, undo
-from assistant.understanding.words import MOOD_KEYS, dedupe, targets_for
 
 SHIFT_SHARE = 0.2  # more/less of a feature or mood swaps this share of the playlist (the worst fits), at least 2
 MORE_GENRE_SHARE = 0.25  # more of a genre swaps in this share
@@ -322,7 +320,7 @@ class _Turn(EditState):
     def do_StartOver(self, op: StartOver) -> str:
         c = op.constraints
         if c is None and op.request.strip() and self.vocab is not None:
-            from assistant.understanding.parser.pipeline import parse
+            from assistant.understanding import parse
 
             c = parse(op.request, self.vocab)
         if c is None:

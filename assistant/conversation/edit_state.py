@@ -12,11 +12,9 @@ import numpy as np
 from assistant.planning.checks import check
 from assistant.model.constraints import Constraints, Length, Report
 from assistant.conversation.edits import MoreLess
-from assistant.understanding.vocabulary import genre_key
-from assistant.understanding.lexicon import MOODS
+from assistant.understanding import MOOD_KEYS, MOODS, dedupe, genre_key
 from assistant.planning.planner import _missing_artists, _pool_facts, filter_spec, make_playlist
 from assistant.conversation.session import Version
-from assistant.understanding.words import MOOD_KEYS, dedupe
 from retrieval.filters import allowed_mask, artist_code_index
 
 TOLERANCE = 0.05  # a length in minutes holds within ±5% (as `checks.check_length`)

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 
 from assistant.conversation.read_offline import parse_edits
 from assistant.conversation.edits import AddLike, EditOp, Edits, MoreLess, Move, Remove, ReplaceSection, StartOver
-from assistant.understanding.vocabulary import Vocabulary
-from assistant.understanding.llm_reading import mentioned
-from assistant.understanding.safety import quote_untrusted
+from assistant.understanding import Vocabulary, mentioned, quote_untrusted
 from assistant.conversation.session import Version
 from retrieval.tracks import normalise_name
 

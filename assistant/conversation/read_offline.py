@@ -19,13 +19,10 @@ from assistant.model.constraints import Constraints
 from assistant.model.errors import BadInput
 from assistant.conversation.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Remove, Reorder,
                              ReplaceSection, SetFilter, SetLength, SetYears, StartOver)
-from assistant.understanding.vocabulary import Vocabulary, genre_key
-from assistant.understanding.lexicon import FEATURE_WORDS, KNOWN_GENRES, MOODS
-from assistant.understanding.parser.pipeline import ParseError, parse
-from assistant.understanding.parser.preferences import ordering
+from assistant.understanding import (CHARS, FEATURE_WORDS, KNOWN_GENRES, MOOD_KEYS, MOODS, ParseError, Vocabulary,
+                                     genre_key, parse)
+from assistant.understanding.parser import NUM, Draft, number, ordering
 from assistant.conversation.session import Version
-from assistant.understanding.parser.quantities import NUM, Draft, number
-from assistant.understanding.words import CHARS, MOOD_KEYS
 
 _ORD = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
                                         "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.understanding.entities.wordlists import ENGLISH, STRONG_BREAK, WEAK_BREAK
+from assistant.understanding.entities import ENGLISH, STRONG_BREAK, WEAK_BREAK
 
 ALWAYS = ("Billboard Hot 100", "the Hot 100", "Hot 100", "Billboard", "Spotify", "BPM", "DJ", "Segue", "OK")
 STARTERS = frozenset("""

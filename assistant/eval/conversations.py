@@ -118,7 +118,7 @@ def feedback_before(conversation: dict, turn: int, catalogue) -> Feedback:
 
 # -- constraints across turns ----------------------------------------------------------------------------------
 def _dedupe(items):
-    from assistant.understanding.words import dedupe
+    from assistant.understanding import dedupe
 
     return dedupe(list(items))
 

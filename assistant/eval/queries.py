@@ -21,8 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from assistant.understanding.entities.extract import Entity, extract
-from assistant.understanding.entities.name_index import EntityIndex, entity_key
+from assistant.understanding.entities import Entity, EntityIndex, entity_key, extract
 from assistant.model.errors import BadInput, NotReady
 from assistant.eval.playlists import read_jsonl
 

@@ -18,7 +18,7 @@ from assistant.model.constraints import Constraints, Length
 from assistant.model.errors import BadInput, NoPlaylist
 from assistant.model.playlist import Playlist
 from assistant.model.settings import Settings
-from assistant.understanding.vocabulary import Vocabulary
+from assistant.understanding import Vocabulary
 
 _UNSET = object()
 
@@ -63,7 +63,7 @@ class Planner:
     # -- reading and planning ---------------------------------------------------------------------------
     def understand(self, prompt: str, minutes: float | None = None, tracks: int | None = None):
         """Read a request into a `Reading`: a playlist's constraints, a question back, or a refusal."""
-        from assistant.understanding.reading import understand
+        from assistant.understanding import understand
 
         if prompt is None or not prompt.strip():
             raise BadInput("The prompt is empty. Describe the playlist you want, e.g. \"45 minutes of upbeat 90s rock\".")
@@ -87,7 +87,7 @@ class Planner:
         reading = self.understand(prompt)
         if reading.constraints is not None:
             return reading.constraints
-        from assistant.understanding.parser.pipeline import parse
+        from assistant.understanding import parse
 
         return parse(prompt, self.vocabulary())
 

@@ -8,7 +8,7 @@ works: the best-known version of the song (of an album, its best-known track). W
 from __future__ import annotations
 
 from assistant.model.constraints import Constraints, Work
-from assistant.understanding.words import dedupe
+from assistant.understanding import dedupe
 
 ALBUM_SEEDS = 12
 

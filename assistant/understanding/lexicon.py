@@ -1,10 +1,16 @@
-"""Word lists the offline parser reads: moods and activities -> audio-feature targets, and filler words.
-
-Everything here is plain data so it can be tuned without touching parsing code. Feature values are on
-Spotify's 0..1 scales; when two moods set the same feature the parser averages them.
+"""Word lists of the offline parser, data only: moods and activities -> audio-feature targets, mood aliases and
+opposites, genre spellings, filler, stop and list-separator words. They can be tuned without touching parsing code
+(the tokenizing functions are in `tokens.py`, the mood lookups built from these lists in `moods.py`). Feature
+values are on Spotify's 0..1 scales; when two moods set the same feature the parser averages them.
 """
 
 from __future__ import annotations
+
+# Words that end a name or genre phrase: a name read after a trigger stops at them.
+STOP: frozenset[str] = frozenset("but with for please because so while when if than except without only like no not "
+                                  "that which who to at as into on in from during then plus also by".split())
+# Words and marks that separate the items of a list ('Nirvana, Pearl Jam and Soundgarden').
+SEPARATORS: frozenset[str] = frozenset({",", "and", "or", "nor", "&", "n", "+"})
 
 # Canonical mood or activity -> soft feature targets.
 MOODS: dict[str, dict[str, float]] = {

@@ -1,7 +1,7 @@
 """Understanding a request: safety screen, offline parse, optional LLM, then one grounded, cross-checked reading.
 
 The offline parser always runs. With an LLM configured, its answer is validated (retry once with the errors),
-grounded in the catalogue (`merge.py`), and cross-checked against the offline reading's hard facts: where they
+grounded in the catalogue (`llm_merge.py`), and cross-checked against the offline reading's hard facts: where they
 disagree the deterministic reading wins and the disagreement is recorded. A down or garbled LLM falls back to
 the offline reading and says so. Nothing here lets an SDK exception through.
 """
@@ -16,10 +16,10 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.model.constraints import Clarification, Constraints, Refusal
-from assistant.understanding.vocabulary import Vocabulary
-from assistant.understanding.llm_reading import ground_llm, merge, text_mentions
+from assistant.understanding.llm_merge import ground_llm, merge, text_mentions
 from assistant.understanding.parser.pipeline import parse
 from assistant.understanding.safety import looks_like_injection, quote_untrusted, screen
+from assistant.understanding.vocabulary import Vocabulary
 
 log = logging.getLogger("segue.understand")
 
@@ -192,6 +192,7 @@ def _total(values: list[int | None]) -> int | None:
 
 
 def _dedupe(lines: list[str]) -> list[str]:
+    """Notes without exact repeats; unlike `tokens.dedupe` (names, genres) case counts, as notes quote the text."""
     seen: set[str] = set()
     return [x for x in lines if not (x in seen or seen.add(x))]
 

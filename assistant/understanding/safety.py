@@ -1,21 +1,12 @@
 """A deterministic, offline screen run before understanding, and helpers to keep untrusted text as data.
 
-`screen(text)` returns a `Refusal` or None:
-
-* **offensive**: a slur, or a request to demean a protected group ("songs mocking <group>",
-  "<group> are subhuman"), or a request for hate music ("white power songs"), or to bully someone.
-* **not_music**: the text carries no music signal and a clear signal of another task (a fact
-  question, code, an essay, maths, a recipe, a joke...), or it is only an attempt to instruct the model.
-
-Music with dark words is music: "Killing in the Name", "Kill 'Em All", "Dead Kennedys", "songs about
-suicide", "explicit rap", "music for writing my essay" all pass. When in doubt the screen lets the
-request through: the parser then reads it, or asks one question back.
-
-`looks_like_injection(text)` spots attempts to instruct the model ("ignore previous instructions",
-"reveal your system prompt", "you are now ...", role markers such as "system:" or "<|im_start|>").
-A request that still asks for music is *not* refused: the caller drops the injected sentences and
-reads the rest as a music request. `quote_untrusted(text)` neutralises listener text or catalogue
-metadata before it is put into an LLM prompt.
+`screen(text)` returns a `Refusal` or None: *offensive* for a slur, a request to demean a protected group, for
+hate music or to bully someone; *not_music* when the text carries no music signal and a clear signal of another
+task (a fact question, code, an essay, maths...), or is only an attempt to instruct the model. Music with dark
+words ("Killing in the Name", "songs about suicide") passes, and in doubt the request goes through.
+`looks_like_injection` spots attempts to instruct the model ("ignore previous instructions", "you are now ...",
+role markers); a request that still asks for music is read with those sentences dropped. `quote_untrusted`
+neutralises listener text or catalogue metadata before it goes into an LLM prompt.
 """
 
 from __future__ import annotations
@@ -42,7 +33,9 @@ _LEET = str.maketrans({"0": "o", "1": "i", "!": "i", "|": "i", "3": "e", "4": "a
 
 
 def fold(text: str) -> str:
-    """NFKC, invisible characters dropped, curly quotes straightened, case folded, spaces collapsed."""
+    """NFKC, invisible characters dropped, curly quotes straightened, case folded, spaces collapsed. Unlike the
+    name keys (`entity_key`, `normalise_name`) it keeps accents, punctuation and a leading 'the': the screen's
+    patterns read the text as written."""
     s = unicodedata.normalize("NFKC", text or "")
     s = _INVISIBLE.sub("", s)
     s = s.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
@@ -65,7 +58,8 @@ _TITLE_VARIANTS_ROT13 = ("avttn",)
 
 
 @lru_cache(maxsize=1)
-def _slurs() -> tuple[frozenset[str], frozenset[str]]:
+def slur_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(slurs that are always offensive, title variants offensive only with a demeaning cue), decoded."""
     always = frozenset(codecs.decode(w, "rot13") for w in _SLURS_ROT13)
     titles = frozenset(codecs.decode(w, "rot13") for w in _TITLE_VARIANTS_ROT13)
     return always - titles, titles
@@ -82,7 +76,7 @@ def _stem_variants(word: str) -> set[str]:
 
 def _slur_hits(folded: str) -> tuple[bool, bool]:
     """(a slur that is always offensive, a title-variant slur) in the text."""
-    always, titles = _slurs()
+    always, titles = slur_words()
     cands: set[str] = set()
     base = re.sub(r"[^a-z0-9@$!|+ ]", " ", folded)
     for w in base.split():

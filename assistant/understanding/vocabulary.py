@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.understanding.entities import EntityIndex
 from assistant.understanding.lexicon import GENRE_ALIASES
 from retrieval.tracks import normalise_name
 
 if TYPE_CHECKING:
-    from assistant.understanding.entities.name_index import EntityIndex
     from retrieval.encoder import TextEncoder
     from retrieval.library import Library
     from retrieval.tracks import Catalogue
@@ -51,7 +51,9 @@ def genre_words(text: str) -> list[str]:
 
 
 def genre_key(text: str) -> str:
-    """Comparable form of a genre phrase: 'Rock-and-Roll' and 'rock & roll' give the same key."""
+    """Comparable form of a genre phrase: 'Rock-and-Roll' and 'rock & roll' give the same key. Unlike
+    `retrieval.tracks.normalise_name` and `entities.entity_key` (for names) it spells genres alike ('r&b' and
+    'rnb', 'hiphop' and 'hip hop', 'n' -> 'and') and keeps a leading 'the'."""
     return " ".join(genre_words(text))
 
 
@@ -126,8 +128,6 @@ class Vocabulary:
     def from_library(cls, library: Library, encoder: TextEncoder) -> Vocabulary:
         """The vocabulary a loaded library serves: its genre terms with their stored vectors (no encoding), each
         term's track count, its artists and titles, and the entity index of its names."""
-        from assistant.understanding.entities.name_index import EntityIndex
-
         cat = library.catalogue
         counts = Counter(g for gs in cat.genres for g in gs)
         terms = list(library.vectors.genre_terms)

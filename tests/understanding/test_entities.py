@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.understanding.entities.extract import Entity, extract
-from assistant.understanding.entities.name_index import EntityIndex, entity_key
+from assistant.understanding.entities import Entity, EntityIndex, entity_key, extract
 from assistant.model.errors import BadInput
 from assistant.eval.queries import evaluate_queries, match_key, score_query, summary
 from retrieval.tracks import Catalogue, Track

@@ -7,15 +7,13 @@ from tests.paths import SHARED_DATA
 import csv
 import gzip
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from assistant.model.constraints import FeatureTargets
-from assistant.understanding.vocabulary import Vocabulary, genre_key
-from assistant.understanding.lexicon import MOOD_ALIASES, MOODS, OPPOSITES
-from assistant.understanding.parser.pipeline import MAX_CHARS, ParseError, parse
+from assistant.understanding import MOOD_ALIASES, MOODS, OPPOSITES, ParseError, Vocabulary, genre_key, parse
+from assistant.understanding.parser import MAX_CHARS
 
 
 
@@ -333,7 +331,7 @@ def test_open_ended_and_short_years(vocab):
 def test_slashes_separate_genres_but_keep_short_names(vocab):
     assert parse("EDM/POP", vocab).genres == ["edm", "pop"]
     assert {"funk", "soul", "jazz"} <= set(parse("Japanese Funk/Soul/NEO/Jazz", vocab).genres)
-    from assistant.understanding.words import tokens
+    from assistant.understanding.tokens import tokens
 
     assert [t.text for t in tokens("Funk/Soul/NEO/Jazz")] == ["Funk", "Soul", "NEO", "Jazz"]
     assert [t.text for t in tokens("AC/DC w/o 24/7")] == ["AC/DC", "w/o", "24/7"]

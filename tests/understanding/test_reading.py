@@ -7,10 +7,8 @@ import pytest
 
 from assistant.model.constraints import Constraints
 from assistant.llm.fake import FakeLLM
-from assistant.understanding.vocabulary import Vocabulary
+from assistant.understanding import Vocabulary, llm_schema, merge, understand
 from assistant.llm.interface import LLMUnavailable
-from assistant.understanding.llm_reading import merge
-from assistant.understanding.reading import llm_schema, understand
 
 GENRES = ["rock", "alternative rock", "indie rock", "dream pop", "noise pop", "jazz", "house", "deep house",
           "ambient", "soul", "hip hop", "grunge", "electronica"]
@@ -144,7 +142,7 @@ def test_merge_keeps_soft_fields_from_the_llm_and_unions_exclusions():
 
 @pytest.fixture(scope="module")
 def named_vocab(encoder):
-    from assistant.understanding.entities.name_index import EntityIndex
+    from assistant.understanding.entities import EntityIndex
 
     rows = [("Radiohead", "Creep", "Pablo Honey"), ("Queen", "Bohemian Rhapsody", "A Night at the Opera"),
             ("Luis Fonsi", "Despacito", "Vida"), ("Miles Davis", "So What", "Kind of Blue"),

@@ -1,4 +1,4 @@
-"""The offline safety screen, injection detection and quoting (assistant/safety.py). No app, no encoder.
+"""The offline safety screen, injection detection and quoting (assistant/understanding/safety.py). No app, no encoder.
 
 Cases live in tests/understanding/data/safety.jsonl: {"text", "expect": "ok"|"not_music"|"offensive", "injection": bool,
 "where": "request"|"catalogue", "note"?}. `expect` is what `screen` says when the text is typed as a request;
@@ -74,7 +74,7 @@ def test_messages_are_friendly_and_redirect():
 
 # -- slurs, from the module's own list -----------------------------------------------------------
 def _slurs():
-    always, titles = safety._slurs()
+    always, titles = safety.slur_words()
     return sorted(always), sorted(titles)
 
 

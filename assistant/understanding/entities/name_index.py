@@ -28,7 +28,12 @@ GENRE_WORD_MIN = 4  # a word in at least this many genre terms is a genre word (
 
 
 def entity_key(text: str) -> str:
-    """Normalised form of a name: 'The Beatles’' -> 'beatles', 'Françoise Hardy' -> 'francoise hardy'."""
+    """Normalised form of a name: 'The Beatles’' -> 'beatles', 'Françoise Hardy' -> 'francoise hardy'.
+
+    Unlike `retrieval.tracks.normalise_name` (used by `Vocabulary.find_artist`) it drops apostrophes instead of
+    splitting at them ("Radiohead's" -> 'radioheads', which the extractor strips to the artist), joins dotted
+    acronyms ('M.O.P.' -> 'mop') and keeps featured credits ('A (feat. B)' -> 'a feat b'): catalogue credits are
+    split into artists when the index is built, not by the key."""
     s = text or ""
     if not s.isascii():
         s = "".join(ch for ch in unicodedata.normalize("NFKD", s) if not unicodedata.combining(ch))
@@ -163,7 +168,7 @@ class EntityIndex:
         return self.artists.get(max(by, key=by.__getitem__)) if by else None
 
     def is_common(self, word: str) -> bool:
-        """An ordinary word: in many catalogue titles (the hand lists live in the extractor)."""
+        """An ordinary word: in many catalogue titles (the hand lists are in `wordlists`)."""
         return self.word_df.get(word, 0) >= COMMON_DF
 
     def fuzzy_artist(self, key: str, min_score: float = 88.0) -> tuple[str | None, float]:
@@ -180,34 +185,3 @@ class EntityIndex:
                                   processor=None)
         return (best[0], float(best[1])) if best else (None, 0.0)
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words of requests that are never a name on their own (pronouns, request verbs, music nouns, moods).
-GENERIC = _words("""
-a an the this that these those it its it's one ones some any anything something everything nothing all more
-most other others another same such similar similiar simular like alike likes love loved loving i im i'm me my
-mine you your we our us they them their he she his her him who what which whose where when why how there here
-song songs track tracks tune tunes music musics album albums ep eps lp lps record records single singles band bands
-artist artists singer singers rapper rappers musician musicians group groups genre genres stuff thing things vibe
-vibes vibey sound sounds sounding style styles type types kind kinds sort sorts feel feels feeling mood moods
-playlist playlists mix mixes remix remixes cover covers version versions soundtrack soundtracks ost score theme
-themes intro outro chorus verse beat beats melody melodies lyrics vocals vocal voice voices instrumental
-instrumentals piano guitar bass drums drum synth synths sax saxophone violin cello strings horns
-good great best better nice cool new old older newer recent classic modern favorite favourite favorites
-favourites fav fave faves top popular underground obscure famous known unknown similar different
-sad happy chill chilled relaxing calm upbeat energetic dark angry mellow slow fast heavy soft loud quiet
-emotional epic dreamy groovy funky catchy beautiful pretty sexy romantic depressing uplifting
-recommend recommendation recommendations rec recs suggest suggestion suggestions help please thanks thank
-find looking look search searching want need wanted needs listen listening listened hear heard play playing
-anyone someone somebody anybody people guys everyone reddit sub subreddit question request post
-early late era period day days night nights time times year years today lately recently now
-lol haha ok okay yes yeah no not nope etc ect e.g eg ex ie i.e vs original extended radio official vip
-hits classics essentials anthems collection compilation greatest clean explicit deluxe edition bonus
-and or but nor so if then than as of to in on at by for from with without into about over under
-do does did done doing have has had having be is are was were been being am can could would should will
-just really very too also maybe perhaps kinda sorta pretty quite rather bit lot lots little much many
-first second last next few several
-""")

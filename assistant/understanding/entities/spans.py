@@ -1,4 +1,4 @@
-"""Name slots of entity extraction: how a span of tokens becomes an `Entity`, or is refused.
+"""Name slots of entity extraction: `Spans`, how a span of tokens becomes an `Entity`, or is refused.
 
 A slot is a token range the request's wording marks as holding names. `fill` trims it (leading 'the
 song', 'the first 35 seconds of'), ends it at a break word, splits lists at and/or/& unless the
@@ -11,17 +11,22 @@ catalogue match; WEAK (no slot) needs a catalogue artist that cannot be an ordin
 
 from __future__ import annotations
 
-from assistant.understanding.entities.extract import Entity
-from assistant.understanding.entities.name_index import GENERIC, EntityIndex, entity_key
-from assistant.understanding.entities.wordlists import (AFTER_WORK, CONNECT, CONTRACTIONS, DECADE, DEMONSTRATIVE, FEAT, FUNCTION, GENRES,
-                           HEAD_ARTIST, HEAD_WORK, LOVE, NOT_LIKE, NO_START, OF_AFTER, SEPARATORS, SIMILAR, SKIP_LEAD,
-                           STRONG_BREAK, SUBJECT, TRIGGERS, WEAK_BREAK, WORK_BREAK, Tok, english, prepare, tokenize)
+from assistant.understanding.entities.entity import Entity
+from assistant.understanding.entities.name_index import EntityIndex, entity_key
+from assistant.understanding.entities.tokens import Tok, prepare, tokenize
+from assistant.understanding.entities.wordlists import (
+    AFTER_WORK, CONNECT, CONTRACTIONS, DECADE, DEMONSTRATIVE, FEAT, FUNCTION, GENERIC, GENRES, HEAD_ARTIST, HEAD_WORK,
+    LOVE, NOT_LIKE, NO_START, OF_AFTER, SEPARATORS, SIMILAR, SKIP_LEAD, STRONG_BREAK, SUBJECT, TRIGGERS, WEAK_BREAK,
+    WORK_BREAK, english)
 
 STRONG, MEDIUM, WEAK = 2, 1, 0
 
 
-class Slots:
-    """Tokens of one request, and how a span of them becomes an `Entity` (or not)."""
+class Spans:
+    """Tokens of one request, which of them are taken, and how a span of them becomes an `Entity` (or not).
+
+    The extractor (`extractor.Extractor`) owns one and calls it: `emit` and `fill` turn spans into entities
+    (recorded in `found`, their tokens marked in `used`); the other methods answer questions about spans."""
 
     def __init__(self, text: str, index: EntityIndex):
         self.text, self.idx = text or "", index
@@ -29,8 +34,6 @@ class Slots:
         self.toks: list[Tok] = tokenize(self.s)
         self.used = [False] * len(self.toks)
         self.found: list[Entity] = []
-        self.pending: list[Entity] = []
-        self.list_role: str | None = None
         self.sent_start = {i for i, t in enumerate(self.toks)
                            if t.word and (i == 0 or self.toks[i - 1].text in '.!?:;' or
                                           self.toks[i - 1].text.endswith(".") and self.toks[i - 1].word

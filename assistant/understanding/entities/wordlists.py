@@ -1,16 +1,14 @@
-"""Word lists and the tokenizer of entity extraction (plain data, tunable without touching the rules).
+"""Word lists of entity extraction (data only, tunable without touching the rules; the tokenizer is `tokens.py`).
 
 `ENGLISH` and `english()`: ordinary words, so that a lower-case word in a request is not taken for an
 unknown name (a name the catalogue lacks needs a word that is neither here, nor common in catalogue
-titles, nor shaped like an English word: 'lyrically', 'arrangement', 'heavier'). Then the words that
-open, end or split name slots, and `tokenize`, which keeps initials ('J. Cole'), abbreviations
-('ft.', 'Dr.'), possessives and inner hyphens/apostrophes inside words.
+titles, nor shaped like an English word: 'lyrically', 'arrangement', 'heavier'). `GENERIC`: words that
+are never a name on their own. Then the words that open, end or split name slots.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 ENGLISH = frozenset("""
 able above absolute abstract accent accordion acid across act action actually add addictive adult adventure
@@ -133,15 +131,6 @@ def english(word: str) -> bool:
     return word in ENGLISH or len(word) >= 6 and bool(_SHAPE.match(word))
 
 
-CHARS = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
-                       "–": "-", "—": "-", "−": "-", "\u00a0": " "})
-TOKEN_RE = re.compile(r"(?:[A-Za-z]\.){2,}|[B-HJ-Z]\.(?=\s+[A-Z])"  # acronyms, initials ('J. Cole', not 'Kid A.')
-                      r"|\b[A-Za-z]&[A-Za-z]\b"  # 'R&B'
-                      r"|(?i:dr|mr|mrs|ms|st|jr|sr|ft|feat|vs|prod|vol|pt)\.(?!\w)"  # abbreviations
-                      r"|[^\W_]+(?:[.'\-+][^\W_]+)*'?|[&+]|[^\w\s]")
-SQUOTE_RE = re.compile(r"(?<![\w'])'(?=[^\s'])((?:[^'\n\"]|(?<=\w)'(?=\w)){1,80}?[^\s'])'(?![\w])")
-SLASHED_RE = re.compile(r"\b([A-Z]{1,2})/([A-Z]{1,2})\b")  # AC/DC stays one word
-
 # Words that end a name slot when written in lower case.
 STRONG_BREAK = frozenset("""
 is are was were am but because cause cuz that that's which who whose please pls thanks thank im i'm i've ive i'd
@@ -205,35 +194,29 @@ QUESTION = frozenset("what how why where who which any anyone anything please he
 LOVE = frozenset({"love", "loved", "loving", "loves", "enjoy", "enjoyed", "include", "includes"})
 SUBJECT = frozenset("i i'm im we you really also absolutely just totally who and still".split())
 
-
-@dataclass
-class Tok:
-    text: str
-    start: int
-    end: int
-    word: bool
-
-    @property
-    def low(self) -> str:
-        return self.text.lower().rstrip(".") if len(self.text) > 1 else self.text.lower()
-
-    @property
-    def cap(self) -> bool:
-        return self.text[:1].isupper() or self.text[:1].isdigit()
-
-
-def prepare(text: str) -> str:
-    """Same-length copy with plain quotes/dashes; single-quoted spans get double quotes."""
-    s = SLASHED_RE.sub(r"\1-\2", (text or "").translate(CHARS)).replace("''", ' "')
-    return SQUOTE_RE.sub(lambda m: '"' + m.group(1) + '"', s)
-
-
-def tokenize(s: str) -> list[Tok]:
-    out = []
-    for m in TOKEN_RE.finditer(s):
-        t = m.group(0)
-        word = t[0].isalnum() or t in "&+"
-        if word and t.endswith("'") and not t.lower().endswith("s'"):
-            t = t[:-1]
-        out.append(Tok(t, m.start(), m.start() + len(t), word))
-    return out
+# Words of requests that are never a name on their own (pronouns, request verbs, music nouns, moods).
+GENERIC = frozenset("""
+a an the this that these those it its it's one ones some any anything something everything nothing all more
+most other others another same such similar similiar simular like alike likes love loved loving i im i'm me my
+mine you your we our us they them their he she his her him who what which whose where when why how there here
+song songs track tracks tune tunes music musics album albums ep eps lp lps record records single singles band bands
+artist artists singer singers rapper rappers musician musicians group groups genre genres stuff thing things vibe
+vibes vibey sound sounds sounding style styles type types kind kinds sort sorts feel feels feeling mood moods
+playlist playlists mix mixes remix remixes cover covers version versions soundtrack soundtracks ost score theme
+themes intro outro chorus verse beat beats melody melodies lyrics vocals vocal voice voices instrumental
+instrumentals piano guitar bass drums drum synth synths sax saxophone violin cello strings horns
+good great best better nice cool new old older newer recent classic modern favorite favourite favorites
+favourites fav fave faves top popular underground obscure famous known unknown similar different
+sad happy chill chilled relaxing calm upbeat energetic dark angry mellow slow fast heavy soft loud quiet
+emotional epic dreamy groovy funky catchy beautiful pretty sexy romantic depressing uplifting
+recommend recommendation recommendations rec recs suggest suggestion suggestions help please thanks thank
+find looking look search searching want need wanted needs listen listening listened hear heard play playing
+anyone someone somebody anybody people guys everyone reddit sub subreddit question request post
+early late era period day days night nights time times year years today lately recently now
+lol haha ok okay yes yeah no not nope etc ect e.g eg ex ie i.e vs original extended radio official vip
+hits classics essentials anthems collection compilation greatest clean explicit deluxe edition bonus
+and or but nor so if then than as of to in on at by for from with without into about over under
+do does did done doing have has had having be is are was were been being am can could would should will
+just really very too also maybe perhaps kinda sorta pretty quite rather bit lot lots little much many
+first second last next few several
+""".split())

@@ -1,15 +1,14 @@
-"""Listening preferences in a request: discovery (hidden gems vs hits, popularity) and how the set should flow
-(energy arc, smooth transitions). Part of the structural pass (`structure.extract_all`)."""
+"""Structural steps for listening preferences: discovery (hidden gems vs hits, popularity) and how the set should
+flow (energy arc, smooth transitions). Each takes the `Draft` (see `draft.py`); the pipeline runs them in order
+(`pipeline.STRUCTURE`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from assistant.understanding.parser.quantities import Draft
+from assistant.understanding.parser.draft import Draft
 
 
 def discovery(d: Draft) -> None:
+    """How far from the hits: 'hidden gems', 'deep cuts' -> high discovery; 'greatest hits', 'popular' -> low."""
     high = {r"hidden gems?": 0.9, r"obscure": 0.9, r"deep cuts?": 0.85, r"underground": 0.85, r"b[\s-]sides?": 0.85,
             r"undiscovered": 0.9, r"under[\s-]?rated": 0.8, r"lesser[\s-]known": 0.8, r"less[\s-]known": 0.8,
             r"not (?:so |too |very )?(?:well[\s-]known|popular|mainstream)": 0.8, r"non[\s-]mainstream": 0.8,

@@ -1,19 +1,18 @@
-"""Words of a request: tokens with segment numbers, and small word lists shared by the parser."""
+"""Tokenizing functions of the offline parser (word lists are data, in `lexicon.py`).
+
+`tokens` splits a request into words (and commas, '&', '+') with segment numbers: punctuation, dashes, blanks
+and sentence ends start a new segment, so a name or genre phrase never runs across them. `join`/`join_words`
+put tokens back into text, and `dedupe` drops case-insensitive repeats from a list of names or genres.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from assistant.understanding.vocabulary import genre_key
-from assistant.model.constraints import FeatureTargets
-from assistant.understanding.lexicon import FILLER, MOOD_ALIASES, MOODS
-
-STOP = frozenset("but with for please because so while when if than except without only like no not that which who "
-                 "to at as into on in from during then plus also by".split())
-SEPARATORS = frozenset({",", "and", "or", "nor", "&", "n", "+"})
-MOOD_KEYS: dict[str, str] = {genre_key(k): k for k in MOODS}
-MOOD_KEYS.update({genre_key(k): v for k, v in MOOD_ALIASES.items()})
+# Typographic quotes and dashes -> plain ones; tabs, NULs (the parser's blank mark), no-break and zero-width
+# spaces -> spaces. `entities.tokens.CHARS` differs (it also maps '`', '´', '„', '«', '»' and '−', and keeps tabs
+# and zero-width characters): each tokenizer's rules were tuned on its own mapping, so they stay apart.
 CHARS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "\u00a0": " ", "\t": " ", "\x00": " ",
                        **{chr(c): " " for c in (0x200B, 0x200C, 0x200D, 0x200E, 0x200F, 0x2060, 0xFEFF)}})
 TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{1,2}/[A-Za-z0-9]{1,2}(?![A-Za-z0-9])|,|[^\s,;:?()\[\]{}\"\x00/|]+")
@@ -21,6 +20,8 @@ TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{1,2}/[A-Za-z0-9]{1,2}(?![A-Za-z
 
 @dataclass
 class Tok:
+    """A word of a request: offsets, text, segment number, and whether it starts a sentence."""
+
     start: int
     end: int
     text: str
@@ -30,7 +31,8 @@ class Tok:
 
 def tokens(s: str, start: int = 0, span: int | None = None) -> list[Tok]:
     """Words (and commas, '&', '+') of `s` from `start` (`span` characters), each with a segment number:
-    punctuation, dashes, blanks and sentence ends split segments; quotes don't."""
+    punctuation, dashes, blanks and sentence ends split segments; quotes don't. Unlike `entities.tokens.tokenize`
+    (which keeps punctuation as tokens for name slots) punctuation only shows as a segment change."""
     out: list[Tok] = []
     seg, last, sentence = 0, start, True
     stop = len(s) if span is None else min(len(s), start + span)
@@ -59,39 +61,17 @@ def tokens(s: str, start: int = 0, span: int | None = None) -> list[Tok]:
     return out
 
 
-def mood_prefix(words: list[str]):
-    """Longest prefix of `words` that is a mood phrase: (words used, canonical mood) or None."""
-    for n in range(min(len(words), 4), 0, -1):
-        mood = MOOD_KEYS.get(genre_key(" ".join(words[:n])))
-        if mood:
-            return n, mood
-    return None
-
-
 def join_words(words: list[str]) -> str:
+    """Words back into text, with no space before a comma."""
     return re.sub(r"\s+,", ",", " ".join(words))
 
 
 def join(toks: list[Tok]) -> str:
+    """Tokens back into text."""
     return join_words([t.text for t in toks])
 
 
 def dedupe(items: list[str]) -> list[str]:
+    """`items` without case-insensitive repeats, first spelling kept, in order."""
     seen: set[str] = set()
     return [x for x in items if not (x.casefold() in seen or seen.add(x.casefold()))]
-
-
-def targets_for(moods: list[str]) -> FeatureTargets:
-    """Feature targets of some moods; two moods setting one feature average it."""
-    sums: dict[str, list[float]] = {}
-    for mood in moods:
-        for feature, value in MOODS.get(mood, {}).items():
-            sums.setdefault(feature, []).append(value)
-    return FeatureTargets(**{f: round(sum(v) / len(v), 3) for f, v in sums.items()})
-
-
-def theme_of(remaining: str) -> str | None:
-    """What is left of a request once structure and names are removed, without filler words (None if nothing)."""
-    keep = [t.text for t in tokens(remaining) if t.text != "," and t.text.lower() not in FILLER
-            and t.text.lower() not in STOP and re.search(r"[^\W\d]", t.text)]
-    return " ".join(keep).strip() or None

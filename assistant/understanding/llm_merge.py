@@ -1,13 +1,12 @@
 """Pure functions that ground an LLM's reading in the catalogue and merge it with the offline reading.
 
-Grounding: genres to the catalogue's terms (exact, alias, typo, or terms containing the word); a genre with no
-such term is reported with the closest terms and moved into the theme. Moods and activities to the parser's
-canonical words where they are known. Artists by fuzzy match; ones the catalogue lacks are reported.
-
-Merging: the offline parser's hard facts (length, years, tempo, track length, explicit, per-artist cap, only-these
-artists) win whenever it found them; an LLM hard fact the offline reading lacks is kept only when the text
-carries evidence for it (a number, an era word, a word about explicit lyrics), so invented defaults (a small
-model's '1990-1999') are dropped. Soft fields come from the LLM, with the offline reading filling gaps.
+Grounding ties genres to catalogue terms (exact, alias, typo, or terms containing the word; else a note with the
+closest terms, and the word moves to the theme), moods and activities to the parser's canonical words, artists by
+fuzzy match (missing ones are reported). Merging keeps the offline parser's hard facts (length, years, tempo,
+track length, explicit, per-artist cap, only-these artists) whenever it found them; an LLM hard fact the offline
+reading lacks is kept only when the text carries evidence for it (a number, an era word, a word about explicit
+lyrics), so invented defaults (a small model's '1990-1999') are dropped. Soft fields come from the LLM, the
+offline reading filling gaps.
 """
 
 from __future__ import annotations
@@ -17,9 +16,10 @@ import re
 from rapidfuzz import fuzz
 
 from assistant.model.constraints import Constraints
-from assistant.understanding.vocabulary import Vocabulary, genre_key
 from assistant.understanding.lexicon import ACTIVITIES
-from assistant.understanding.words import MOOD_KEYS, dedupe
+from assistant.understanding.moods import MOOD_KEYS
+from assistant.understanding.tokens import dedupe
+from assistant.understanding.vocabulary import Vocabulary, genre_key
 from retrieval.tracks import normalise_name
 
 FUZZY_ARTIST = 0.85
@@ -157,6 +157,7 @@ def merge(offline: Constraints, llm: Constraints, text: str) -> tuple[Constraint
 
 
 def _norms(names: list[str]) -> set[str]:
+    """The names as a set of `normalise_name` keys (to compare two readings' artist lists, order aside)."""
     return {normalise_name(n) for n in names}
 
 

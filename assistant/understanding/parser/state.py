@@ -1,0 +1,46 @@
+"""`ParseState`: what one run of the offline parser shares between its steps: the request, the vocabulary, the
+structural `Draft` (text with used words blanked, structural facts, notes) and the lists the steps fill.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.model.constraints import Work
+from assistant.understanding.parser.draft import Draft
+from assistant.understanding.tokens import CHARS
+from assistant.understanding.vocabulary import Vocabulary
+
+_TITLE_CASE_SMALL = frozenset("a an the of and or nor to in on at for by with from as but vs n 'n".split())
+
+
+@dataclass
+class ParseState:
+    """The request being parsed and what the steps found so far (positions keep moods and genres in text order)."""
+
+    prompt: str
+    vocab: Vocabulary
+    draft: Draft
+    caps: bool  # capitals mark names (False when the text is in Title Case or capitals throughout)
+    moods: list[tuple[int, str]] = field(default_factory=list)
+    genres: list[tuple[int, str]] = field(default_factory=list)
+    exclude_genres: list[str] = field(default_factory=list)
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    seeds: list[str] = field(default_factory=list)
+    works: dict[str, list[Work]] = field(default_factory=lambda: {"seed": [], "include": [], "exclude": []})
+    theme: str | None = None
+
+    @classmethod
+    def start(cls, text: str, vocab: Vocabulary, today_year: int) -> ParseState:
+        """The state before any step: the text with plain quotes and dashes, nothing found yet."""
+        draft = Draft(text.translate(CHARS), today_year)
+        words = re.findall(r"[^\W\d_][\w']*", draft.text)
+        caps = any(w.islower() and w not in _TITLE_CASE_SMALL for w in words)
+        return cls(prompt=text, vocab=vocab, draft=draft, caps=caps)
+
+    def add_mood(self, mood: str, pos: int) -> None:
+        """Add a mood found at character `pos`, unless it is there already."""
+        if mood not in {m for _, m in self.moods}:
+            self.moods.append((pos, mood))
