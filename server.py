@@ -27,7 +27,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
 from assistant.web.problems import problem_for
-from assistant.web.service import Api, Listener, RateLimiter, ReadCache
+from assistant.web.service import Api, Listener
+from assistant.web.shared import RateLimiter, ReadCache
 from assistant.web.schemas import (SESSION_ID, SHOW_ID, DJIn, FeedbackIn, HealthOut, HistoryOut, Problem, SessionOut,
                                   SessionsOut, ShowOut, TurnOut, chat_in)
 from assistant.compose import Services
