@@ -39,7 +39,7 @@ def serve(
 ) -> None:
     """Run the web page and the JSON API (/v1, docs at /docs) with uvicorn."""
     from assistant.compose import build
-    from assistant.web.tokens import Users
+    from assistant.web import Users
 
     with handle_errors(err):
         app = build()
@@ -48,7 +48,7 @@ def serve(
         app.catalogue.library()
     import uvicorn
 
-    from server import create_app
+    from assistant.web import create_app
 
     who = "API tokens (Authorization: Bearer ...)" if mode == "tokens" else "single-user, no token"
     err.print(Text(f"Segue on http://{'[' + host + ']' if ':' in host else host}:{port}/ ({who}); API docs at /docs"))
@@ -59,7 +59,7 @@ def serve(
 def users_add(name: Annotated[str, typer.Argument(help="Listener name, e.g. alex (letters, digits, - _ .)")]) -> None:
     """Make an API token for a listener (created when new) and print it once: only its hash is kept."""
     from assistant.compose import build
-    from assistant.web.tokens import Users
+    from assistant.web import Users
 
     with handle_errors(err):
         token = Users(build().stores).add(name)
@@ -71,7 +71,7 @@ def users_add(name: Annotated[str, typer.Argument(help="Listener name, e.g. alex
 def users_list() -> None:
     """Listeners holding tokens."""
     from assistant.compose import build
-    from assistant.web.tokens import Users
+    from assistant.web import Users
 
     with handle_errors(err):
         rows = Users(build().stores).list()
@@ -85,7 +85,7 @@ def users_list() -> None:
 def users_remove(name: Annotated[str, typer.Argument(help="Listener whose tokens to revoke")]) -> None:
     """Revoke every token of a listener (their sessions and history stay)."""
     from assistant.compose import build
-    from assistant.web.tokens import Users
+    from assistant.web import Users
 
     with handle_errors(err):
         n = Users(build().stores).remove(name)

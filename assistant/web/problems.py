@@ -1,25 +1,144 @@
-"""The web's one map from the error tree (`assistant.model.errors`) to problem responses (RFC 9457)."""
+"""The web's one map from errors to problem responses (RFC 9457, `application/problem+json`).
+
+Every error a client sees goes through `error_response`: the domain's error tree (`assistant.model.errors`), the
+web's own refusals (`Unauthorized`, `TooLarge`, `TooManyRequests`: raised before the domain is asked, with the
+headers they need) and anything unexpected (logged, then a 500 without a traceback). FastAPI's own errors (no
+route, wrong method, a body that is not valid) are answered by the handlers here too. A new kind of error gets
+its status in `STATUS`.
+"""
 
 from __future__ import annotations
 
-from retrieval.store.sessions import SessionNotFound
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from assistant.model.errors import BadInput, Conflict, NotFound, NotReady, SegueError, kind_of
+from assistant.web.schemas import Problem
 from assistant.web.service import NotYours
+from retrieval.store.sessions import SessionNotFound
 
-STATUS: dict[type[SegueError], tuple[int, str]] = {
-    NotFound: (404, "Not found"),
-    Conflict: (409, "Conflict"),
-    BadInput: (422, "Unprocessable request"),
-    NotReady: (503, "Not ready"),
-    SegueError: (409, "Conflict"),  # any other domain error: the state cannot take the request as it is
+log = logging.getLogger("segue.server")
+PROBLEM = "application/problem+json"
+METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")  # what a 405's Allow may list (HEAD goes unsaid)
+TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
+          413: "Content too large", 422: "Unprocessable request", 429: "Too many requests", 503: "Not ready"}
+
+
+class Refused(Exception):
+    """A refusal at the HTTP level (web-only, not a domain error): its status comes from `STATUS`, its headers
+    (WWW-Authenticate, Retry-After) go out with the problem."""
+
+    def __init__(self, detail: str, headers: dict | None = None):
+        super().__init__(detail)
+        self.detail, self.headers = detail, headers or {}
+
+
+class Unauthorized(Refused):
+    """No API token, or one that is not valid."""
+
+
+class TooLarge(Refused):
+    """A request body, an upload or what a zip unpacks to is over the server's limit."""
+
+
+class TooManyRequests(Refused):
+    """The caller is over the rate limit."""
+
+
+STATUS: dict[type[Exception], int] = {
+    Unauthorized: 401,
+    TooLarge: 413,
+    TooManyRequests: 429,
+    NotFound: 404,
+    Conflict: 409,
+    BadInput: 422,
+    NotReady: 503,
+    SegueError: 409,  # any other domain error: the state cannot take the request as it is
 }
 
 
-def problem_for(exc: BaseException) -> tuple[int, str, str] | None:
-    """(status, title, detail) for a domain error; None when `exc` is not one (the server answers 500)."""
-    if not isinstance(exc, SegueError):
-        return None
-    status, title = STATUS[kind_of(exc)]
+def status_of(exc: BaseException) -> int | None:
+    """The status an error is answered with; None when it is not one Segue raises on purpose (a 500)."""
+    return STATUS.get(kind_of(exc) if isinstance(exc, SegueError) else type(exc))
+
+
+def problem(status: int, detail: str, title: str | None = None, headers: dict | None = None) -> JSONResponse:
+    body = {"type": "about:blank", "title": title or TITLES.get(status, "Error"), "status": status, "detail": detail}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def error_response(exc: BaseException) -> JSONResponse:
+    """The problem response for any error: mapped by `STATUS`, or a logged 500 that shows no traceback."""
+    status = status_of(exc)
+    if status is None:
+        log.error("unexpected error", exc_info=exc)
+        return problem(500, "Something went wrong on the server; it was logged. Try again, and if it keeps "
+                       "happening report it with what you sent.", title="Internal server error")
+    if isinstance(exc, Refused):
+        return problem(status, exc.detail, headers=exc.headers)
     detail = str(NotYours(exc.session_id)) if isinstance(exc, SessionNotFound) else str(exc)
-    return status, title, detail
+    return problem(status, detail)
+
+
+def problem_responses(*codes: int) -> dict:
+    """The OpenAPI `responses` of a route: the errors every route may answer, and `codes`."""
+    return {c: {"model": Problem, "description": TITLES.get(c, "Error")} for c in (400, 401, 422, 429, 503, *codes)}
+
+
+def as_problem_content(schema: dict) -> dict:
+    """Error responses are problem details: document them as application/problem+json in the OpenAPI schema."""
+    for ops in schema.get("paths", {}).values():
+        for op in ops.values():
+            for status, resp in op.get("responses", {}).items():
+                content = resp.get("content", {})
+                if status[:1] in "45" and "application/json" in content:
+                    resp["content"] = {PROBLEM: content.pop("application/json")}
+    return schema
+
+
+# -- handlers: problem details, never a traceback ------------------------------------------------------------
+async def answer_error(request: Request, exc: Exception) -> JSONResponse:
+    return error_response(exc)
+
+
+async def answer_http_error(request: Request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own refusals (no route, wrong method, unreadable body) with a detail that says what to do."""
+    detail = {404: f"There is nothing at {request.url.path}. The API is under /v1; see /docs.",
+              405: f"{request.method} is not allowed on {request.url.path}; see /docs.",
+              400: f"The request body could not be read ({exc.detail}); send JSON as /docs shows."}.get(
+        exc.status_code, str(exc.detail))
+    headers = dict(getattr(exc, "headers", None) or {})
+    if exc.status_code == 405:  # every method of every route at this path, not just the first route's
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem(exc.status_code, detail, headers=headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods (but HEAD) some route answers at the request's path, in order. Asked of each top-level route,
+    one method at a time: an included router is one entry of `app.routes` that matches for its routes."""
+    from starlette.routing import Match, Mount
+
+    return [m for m in METHODS if any(not isinstance(r, Mount) and r.matches({**request.scope, "method": m})[0]
+                                      == Match.FULL for r in request.app.routes)]
+
+
+async def answer_invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+    """A request that does not match the schema: the first five problems, each with where it is."""
+    parts = []
+    for e in exc.errors()[:5]:
+        where = ".".join(str(x) for x in e.get("loc", ())[1:]) or "body"
+        parts.append(f"{where}: {e.get('msg', 'invalid')}")
+    return problem(422, "The request is not valid: " + "; ".join(parts) + ". See /docs for the request format.")
+
+
+def add_problem_handlers(app: FastAPI) -> None:
+    """Answer every error as a problem: the web's refusals and the domain's tree here; anything else in
+    `assistant.web.middleware.CatchAll` (logged, then a 500)."""
+    app.add_exception_handler(Refused, answer_error)
+    app.add_exception_handler(HTTPException, answer_http_error)
+    app.add_exception_handler(RequestValidationError, answer_invalid_request)
+    app.add_exception_handler(SegueError, answer_error)

@@ -1,4 +1,4 @@
-"""Request and response models of the web API (`server.py`, `/v1`). They are the OpenAPI schema too.
+"""Request and response models of the web API (`/v1`, `assistant.web.routers`). They are the OpenAPI schema too.
 
 Responses describe what a page needs to show a turn without more calls: the reply, the constraints, the
 playlist version shown (with titles and reasons), the diff against the version before it (with names), the

@@ -1,24 +1,22 @@
 """The web API's service layer: one listener's calls on the chat service, mapped to the `/v1` models.
 
-`server.py` parses a request and calls one method of `Api`; `Api` scopes every session to its owner (another
-listener's session is "not found", exactly like an unknown one) and turns `TurnResult`s and sessions into
-`TurnOut`/`SessionOut`; `assistant.web.problems` maps the error tree to HTTP statuses.
+A route (`assistant.web.routers`) parses a request and calls one method of `Api`; `Api` scopes every session to
+its owner (another listener's session is "not found", exactly like an unknown one) and turns `TurnResult`s and
+sessions into `TurnOut`/`SessionOut`; `assistant.web.problems` maps the error tree to HTTP statuses.
 """
 
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
-from assistant.web.schemas import (CurrentOut, DiffOut, MoveOut, PlaylistOut, SessionOut, SessionRow, TrackOut, TrackRef,
-                         TurnOut, TurnRow, UsageOut, VersionRow)
 from assistant.conversation.chat import Chat, TurnResult
-from assistant.model.errors import BadInput, Conflict, NotFound
 from assistant.conversation.session import Session
+from assistant.model.errors import BadInput, Conflict, NotFound
 from assistant.planning.service import Planner
+from assistant.web.schemas import (CurrentOut, DiffOut, MoveOut, PlaylistOut, SessionOut, SessionRow, TrackOut,
+                                   TrackRef, TurnOut, TurnRow, UsageOut, VersionRow)
+from assistant.web.shared import ReadCache
 
 
 @dataclass(frozen=True)
@@ -52,49 +50,6 @@ def _state(call, *args):
         return call(*args)
     except BadInput as e:
         raise NotNow(str(e)) from None
-
-
-class RateLimiter:
-    """A token bucket per key (an API token): `per_minute` requests a minute, bursts up to that many."""
-
-    def __init__(self, per_minute: int):
-        self.rate, self.buckets, self.lock = per_minute, {}, threading.Lock()
-
-    def take(self, key: str) -> float:
-        """0 when the request may go ahead, else the seconds to wait."""
-        if self.rate <= 0:
-            return 0.0
-        now = time.monotonic()
-        with self.lock:
-            tokens, last = self.buckets.get(key, (float(self.rate), now))
-            tokens = min(float(self.rate), tokens + (now - last) * self.rate / 60.0)
-            if tokens >= 1.0:
-                self.buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self.buckets[key] = (tokens, now)
-            return (1.0 - tokens) * 60.0 / self.rate
-
-
-class ReadCache:
-    """Rendered session reads keyed by (session id, revision): a revision changes on every save, so an entry is
-    never stale. Bounded LRU, shared by the request threads."""
-
-    def __init__(self, size: int = 512):
-        self.size, self._data, self._lock = size, OrderedDict(), threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
 
 
 class Api:

@@ -11,10 +11,9 @@ import hashlib
 import hmac
 import secrets
 
-from retrieval.store.listens import check_listener_name
-from retrieval.store import Stores, TokenStore
-
 from assistant.model.errors import BadInput
+from retrieval.store import Stores, TokenStore
+from retrieval.store.listens import check_listener_name
 
 PREFIX = "sg_"
 

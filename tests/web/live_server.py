@@ -1,4 +1,4 @@
-"""A real uvicorn server on 127.0.0.1 for the API tests: `server.create_app` over a copy of the demo home."""
+"""A real uvicorn server on 127.0.0.1 for the API tests: `assistant.web.create_app` over a copy of the demo home."""
 
 from __future__ import annotations
 
@@ -34,8 +34,7 @@ def live_server(home: Path, encoder, auth: str = "tokens", users: tuple[str, ...
 
     from assistant.compose import build
     from assistant.model.settings import Settings
-    from assistant.web.tokens import Users
-    from server import create_app
+    from assistant.web import Users, create_app
 
     services = build(Settings(home=home, **settings), encoder=encoder)
     tokens = {name: Users(services.stores).add(name) for name in users}

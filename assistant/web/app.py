@@ -1,0 +1,73 @@
+"""The app factory: `create_app(services)` wires the middlewares, the problem handlers, the routers, the
+start-up warm-up and the OpenAPI schema (errors documented as problem details) around built services."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Literal
+
+from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.utils import get_openapi
+
+from assistant.compose import Services
+from assistant.planning.service import Planner
+from assistant.web.deps import AppState
+from assistant.web.middleware import BodyLimit, CatchAll
+from assistant.web.problems import add_problem_handlers, as_problem_content
+from assistant.web.routers import chat, health, history, sessions, shows
+
+log = logging.getLogger("segue.server")
+DESCRIPTION = ("An offline AI playlist maker and DJ. Errors are problem details (RFC 9457) whose `detail` says what "
+               "to do.")
+
+
+def create_app(services: Services, auth: Literal["tokens", "none"] = "none", local_name: str | None = None) -> FastAPI:
+    """The app over built services (`assistant.compose.build`). auth="none" is single-user mode (127.0.0.1 only)."""
+    settings = services.settings
+    app = FastAPI(title="Segue", version="1", lifespan=lifespan, description=DESCRIPTION)
+    app.state.segue = AppState.of(services, auth, local_name)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.upload_max_bytes)
+    app.add_middleware(CatchAll)
+    add_problem_handlers(app)
+    app.include_router(health.router)
+    if health.PAGE.is_dir():
+        from fastapi.staticfiles import StaticFiles
+
+        app.mount("/static", StaticFiles(directory=health.PAGE), name="static")
+    app.include_router(chat.router(settings.max_prompt_chars))
+    app.include_router(sessions.router)
+    app.include_router(history.router)
+    app.include_router(shows.router)
+    app.openapi = partial(openapi, app)
+    return app
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    services = app.state.segue.services
+    await run_in_threadpool(warm_up, services.planner)
+    yield
+    services.close()
+
+
+def openapi(app: FastAPI) -> dict:
+    """The app's OpenAPI schema, made once, with error responses documented as application/problem+json."""
+    if app.openapi_schema is None:
+        app.openapi_schema = as_problem_content(get_openapi(title=app.title, version=app.version,
+                                                            description=app.description, routes=app.routes))
+    return app.openapi_schema
+
+
+def warm_up(planner: Planner) -> None:
+    """Load the catalogue, vectors, index and vocabulary once, and (offline) run one request through so the
+    first listener does not pay for lazily built indexes."""
+    try:
+        planner.library()
+        planner.vocabulary()
+        if planner.llm() is None:
+            planner.playlist("an hour of chill electronic for coding")
+    except Exception as exc:  # noqa: BLE001 - start anyway; requests say what is missing (503 with the fix)
+        log.warning("warm-up: %s", exc)

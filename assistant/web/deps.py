@@ -1,0 +1,94 @@
+"""What routes are given (FastAPI dependencies): the app's state, the caller, an `Api` for the caller, and the
+path parameters the routes share.
+
+The caller is found from the bearer token (auth="tokens") or is the local listener (auth="none", single-user);
+either way the request is then counted against the caller's rate limit. A new dependency goes here, with an
+`Annotated` alias a route can name as a parameter type.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Annotated, Literal, NamedTuple
+
+from fastapi import Depends, Path, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.compose import Services
+from assistant.web.problems import TooManyRequests, Unauthorized
+from assistant.web.schemas import SESSION_ID, SHOW_ID
+from assistant.web.service import Api, Listener
+from assistant.web.shared import RateLimiter, ReadCache
+from assistant.web.tokens import Users, digest
+
+
+@dataclass
+class AppState:
+    """One app's state (`app.state.segue`), made by `create_app`."""
+
+    services: Services
+    auth: Literal["tokens", "none"]
+    local: Listener  # who every request is in single-user mode (auth="none")
+    users: Users
+    limiter: RateLimiter
+    cache: ReadCache = field(default_factory=ReadCache)
+    running: set = field(default_factory=set)  # streamed turns in flight (a reference keeps each task alive)
+
+    @classmethod
+    def of(cls, services: Services, auth: Literal["tokens", "none"], local_name: str | None) -> AppState:
+        settings = services.settings
+        return cls(services=services, auth=auth, users=Users(services.stores),
+                   local=Listener(name=local_name or settings.user or "local", single_user=True),
+                   limiter=RateLimiter(settings.rate_per_minute))
+
+
+async def app_state(request: Request) -> AppState:
+    return request.app.state.segue
+
+
+State = Annotated[AppState, Depends(app_state)]
+bearer = HTTPBearer(auto_error=False, description="A listener's token from `segue users add NAME` (not needed "
+                    "in single-user mode)")
+
+
+class Identity(NamedTuple):
+    listener: Listener
+    rate_key: str  # whose bucket the request is counted in: the token's digest, or the local listener's name
+
+
+def identify(state: State, cred: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Identity:
+    """The caller by their bearer token (401 without a valid one), or the local listener in single-user mode.
+    A plain `def`: the token is looked up in the request thread's store connection."""
+    if state.auth == "none":
+        return Identity(state.local, state.local.name)
+    name = state.users.listener(cred.credentials if cred else None)
+    if name is None:
+        raise Unauthorized("Send your API token as `Authorization: Bearer <token>` (make one with `segue users add "
+                           "NAME`)." if cred is None else "That API token is not valid (revoked or mistyped). Ask "
+                           "for a new one: `segue users add NAME`.", {"WWW-Authenticate": "Bearer"})
+    return Identity(Listener(name=name), digest(cred.credentials))
+
+
+async def rate_limited(state: State, who: Annotated[Identity, Depends(identify)]) -> Listener:
+    """The caller, once their rate limit lets the request through (429 with Retry-After otherwise)."""
+    wait = state.limiter.take(who.rate_key)
+    if wait:
+        raise TooManyRequests(f"Too many requests: the limit is {state.limiter.rate} a minute. Try again in "
+                              f"{math.ceil(wait)} s.", {"Retry-After": str(math.ceil(wait))})
+    return who.listener
+
+
+Caller = Annotated[Listener, Depends(rate_limited)]
+
+
+async def caller_api(state: State, me: Caller) -> Api:
+    """The caller's view of the chat service, for this request."""
+    return Api(state.services.planner, me, state.cache)
+
+
+CallerApi = Annotated[Api, Depends(caller_api)]
+
+SessionId = Annotated[str, Path(pattern=SESSION_ID, description="A session id (from POST /v1/chat or GET "
+                                "/v1/sessions)")]
+ShowId = Annotated[str, Path(pattern=SHOW_ID, description="A show id (from POST /v1/sessions/{session_id}/dj)")]
