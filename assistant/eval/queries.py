@@ -24,7 +24,7 @@ from urllib.parse import unquote
 from assistant.understanding.entities.extract import Entity, extract
 from assistant.understanding.entities.name_index import EntityIndex, entity_key
 from assistant.model.errors import BadInput, NotReady
-from assistant.eval.playlists import read_jsonl
+from assistant.eval.files import read_jsonl
 
 TYPES = {"Artist": "artist", "WoA": "work"}
 _DISAMBIGUATION = re.compile(r"\s*\([^()]*\)\s*$")
