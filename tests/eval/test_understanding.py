@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -45,9 +46,20 @@ def test_fields_kinds_and_misreadings_offline(demo_app, gold_file):
     assert lines[1].startswith('    wrong length: gold {"tracks": 25} got {') and len(lines) == 2
 
 
-def test_llm_asked_for_but_none_configured(demo_app):
-    with pytest.raises(NotReady, match="no LLM configured"):
-        require_llm(offline_planner(demo_app.planner))
+def test_offline_unless_the_llm_is_asked_for(demo_home, encoder):
+    from assistant.compose import build
+    from assistant.eval.understanding import engine
+    from assistant.model.settings import Settings
+
+    configured = build(Settings(home=demo_home), encoder=encoder, llm=SimpleNamespace(provider="scripted", model="m1"))
+    try:
+        assert require_llm(configured.planner) is configured.planner and engine(configured.planner) == "scripted:m1"
+        offline = offline_planner(configured.planner)
+        assert engine(offline) == "offline" and offline.library() is configured.planner.library()
+        with pytest.raises(NotReady, match="no LLM configured"):
+            require_llm(offline)
+    finally:
+        configured.close()
 
 
 def _segue(args, home):
