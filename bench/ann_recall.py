@@ -22,11 +22,9 @@ from typing import Any
 
 import numpy as np
 
+from retrieval.index import ExactIndex, HNSWIndex, IVFIndex, build_index, filtered_search
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from retrieval.index import ExactIndex, HNSWIndex, IVFIndex, build_index, filtered_search  # noqa: E402
-
 CATALOG = ROOT.parent / "shared" / "data" / "catalog.csv.gz"
 FEATURES = ["danceability", "energy", "speechiness", "acousticness", "instrumentalness", "liveness", "valence"]
 K = 10

@@ -20,12 +20,10 @@ import argparse
 import json
 import os
 import re
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
 MUST_SHOW = "rainy afternoon jazz, about 40 minutes"
 PROMPTS = [MUST_SHOW, "an hour of 80s pop hits", "90s hip hop, 25 songs", "2 hours of house music for a party",

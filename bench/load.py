@@ -30,7 +30,7 @@ import urllib.request
 from pathlib import Path
 
 from bench_stats import percentile
-from prompts import LOAD as PROMPTS
+from bench_prompts import LOAD as PROMPTS
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "load.json"

@@ -25,10 +25,9 @@ import time
 from pathlib import Path
 
 from bench_stats import percentile
-from prompts import PROMPTS
+from bench_prompts import PROMPTS
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 CATALOG = ROOT.parent / "shared" / "data" / "catalog.csv.gz"
 RESULTS = ROOT / "bench" / "results" / "playlist_latency.json"
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sys
 import threading
 import time
 import urllib.error
@@ -21,15 +20,12 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from assistant.llm import LLMError, ask_structured
+from assistant.llm.langchain import LangChainModel
+from assistant.understanding import LLMAnswer, llm_schema
+from prompts import render  # the top-level package of templates (installed with Segue)
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from assistant.llm.interface import LLMError, ask_structured
-from assistant.understanding import LLMAnswer, llm_schema
-from assistant.llm.langchain import LangChainModel
-from prompts import render
-
 FIXTURES = ROOT / "tests" / "llm" / "recorded"
 GENRES_HINT = "rock, pop, jazz, hip hop, electronic, house, techno, ambient, folk, country, soul, funk, metal, punk, " \
               "indie, r&b, blues, classical, reggae, latin"

@@ -1,4 +1,7 @@
-"""`segue eval playlists|conversations|queries`: the offline evaluations on public data."""
+"""`segue eval playlists|conversations|queries|understanding|edits`: the offline evaluations (`assistant.eval`).
+
+playlists, conversations and queries read a public data set given on the command line; understanding and edits
+read the project's own gold sets (`assistant/eval/data`) unless `--data` names another file."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.text import Text
 
 from assistant.cli.errors import handle_errors
 from assistant.cli.terminal import err, out, progress_bar, services
 
-eval_app = typer.Typer(help="Offline evaluations on public data.", no_args_is_help=True)
+eval_app = typer.Typer(help="Offline evaluations on public data and on the gold sets.", no_args_is_help=True)
 
 
 @eval_app.command("playlists")
@@ -23,7 +27,7 @@ def eval_playlists(
 ) -> None:
     """R-precision, NDCG@100 and recall@100 of playlists made from titles, beside a BM25 baseline (catalogue from
     SEGUE_HOME)."""
-    from assistant.eval.playlists import evaluate_playlists
+    from assistant.eval import evaluate_playlists
 
     with handle_errors(err):
         result = evaluate_playlists(services().planner, file, history_half=history_half, limit=limit)
@@ -51,13 +55,13 @@ def eval_conversations(
     from rich import box
     from rich.table import Table
 
-    from assistant.eval.conversations import evaluate_conversations, summary
+    from assistant.eval import conversations_summary, evaluate_conversations
 
     with handle_errors(err):
         with progress_bar(enabled=not as_json) as progress:
             result = evaluate_conversations(services().planner, file, limit=limit, use_feedback=not no_feedback, progress=progress)
         if as_json:
-            print(json.dumps(summary(result), indent=2))
+            print(json.dumps(conversations_summary(result), indent=2))
             return
         out.print(f"{result['n']} conversations, {result['skipped']} skipped (no goal track in the catalogue); "
                   f"feedback {'on' if result['use_feedback'] else 'off'}; {result['seconds']:.0f} s", highlight=False)
@@ -81,15 +85,15 @@ def eval_queries(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Precision, recall and F1 of the artists and works extracted from requests (catalogue from SEGUE_HOME)."""
+    from assistant.eval import evaluate_queries, index_for_home, queries_summary
     from assistant.model.errors import BadInput
-    from assistant.eval.queries import evaluate_queries, index_for_home, summary
 
     with handle_errors(err):
         if not file.exists():
             raise BadInput(f"{file} does not exist.")
         result = evaluate_queries(file, index_for_home(services().catalogue.home), limit=limit)
         if as_json:
-            print(json.dumps(summary(result), indent=2))
+            print(json.dumps(queries_summary(result), indent=2))
         else:
             out.print(f"{result['n']} queries, {result['seconds']:.2f} s")
             out.print(f"  {'':8s} {'precision':>9s} {'recall':>9s} {'f1':>9s}")
@@ -97,3 +101,108 @@ def eval_queries(
                 m = result[kind]
                 out.print(f"  {kind:8s} {m['precision']:9.4f} {m['recall']:9.4f} {m['f1']:9.4f}")
 
+
+
+@eval_app.command("understanding")
+def eval_understanding(
+    data: Annotated[Optional[Path], typer.Option("--data", help="gold prompt set (JSONL; default: the dev set in "
+                                                                 "assistant/eval/data/understanding.jsonl)")] = None,
+    llm: Annotated[bool, typer.Option("--llm", help="Read with the LLM configured in the settings (SEGUE_LLM, "
+                                                    "SEGUE_LLM_BASE_URL, OPENAI_API_KEY); without it the run is "
+                                                    "offline whatever the environment says")] = False,
+    errors: Annotated[bool, typer.Option("--errors", help="Also print every wrong field and false positive")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of the table")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the summary and every prompt's reading "
+                                                                   "to this JSON file")] = None,
+) -> None:
+    """Field accuracy of request understanding on a gold prompt set: per field, false positives on hard fields,
+    kind (playlist / clarify / refuse), micro and macro accuracy (catalogue from SEGUE_HOME)."""
+    from assistant.eval import DEV_SET, evaluate_understanding, misreadings, offline_planner, require_llm
+
+    with handle_errors(err):
+        planner = services().planner
+        planner = require_llm(planner) if llm else offline_planner(planner)
+        result = evaluate_understanding(planner, data or DEV_SET)
+        if as_json:
+            print(json.dumps(result["summary"], indent=2, ensure_ascii=False))
+        else:
+            if errors:
+                print("\n".join([*misreadings(result["prompts"]), ""]))
+            _print_understanding_table(result["summary"])
+        _write(out_file, result)
+
+
+def _print_understanding_table(summary: dict) -> None:
+    f = summary["fields"]
+    print(f"{'field':<26}{'n':>5}{'accuracy':>10}{'recall':>9}")
+    for k, v in f.items():
+        rec = f"{v['recall']:.2f}" if "recall" in v else ""
+        print(f"{k:<26}{v['n']:>5}{v['accuracy']:>10.2f}{rec:>9}")
+    print("-" * 50)
+    print(f"{'micro accuracy (fields)':<26}{summary['units']:>5}{summary['micro_accuracy']:>10.3f}")
+    print(f"{'macro accuracy (fields)':<26}{len(f):>5}{summary['macro_accuracy']:>10.3f}")
+    k = summary["kind"]
+    print(f"{'kind':<26}{k['n']:>5}{k['accuracy']:>10.2f}")
+    for kind, v in k["by_gold_kind"].items():
+        print(f"{'  kind=' + kind:<26}{v['n']:>5}{v['accuracy']:>10.2f}")
+    print(f"{'micro accuracy (+kind)':<26}{summary['units'] + k['n']:>5}{summary['micro_accuracy_with_kind']:>10.3f}")
+    print()
+    print(f"{'false positives (hard)':<26}{'n':>5}{'rate':>10}")
+    for name, v in summary["false_positives"].items():
+        print(f"{name:<26}{v['n']:>5}{v['rate']:>10.2f}")
+    total = sum(v["n"] for v in summary["false_positives"].values())
+    print(f"{'all hard fields':<26}{total:>5}{summary['false_positive_rate']:>10.3f}"
+          f"   ({summary['prompts_with_false_positive']} prompts with at least one)")
+    lat = summary.get("latency_ms")
+    if lat:
+        print(f"\nengine {summary.get('engine')}: understand p50 {lat['p50']:.1f} ms, max {lat['max']:.1f} ms; "
+              f"{summary.get('errors', 0)} errors, {summary.get('fallbacks', 0)} LLM fallbacks")
+    if summary.get("llm_usage"):
+        u = summary["llm_usage"]
+        print(f"LLM: {u['calls']} readings, {u['seconds']} s, {u['input_tokens']} input / {u['output_tokens']} "
+              "output tokens")
+
+
+@eval_app.command("edits")
+def eval_edits(
+    data: Annotated[Optional[Path], typer.Option("--data", help="edit set (JSONL; default: "
+                                                                 "assistant/eval/data/edits.jsonl)")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", help="Personalise the playlists for this listener")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of the table")] = False,
+    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the summary and every edit's outcome to "
+                                                                   "this JSON file")] = None,
+) -> None:
+    """Follow-up edits applied to real playlists: the share honoured (each checked by a rule written before any
+    run) and the share of untouched tracks retained (catalogue from SEGUE_HOME)."""
+    from assistant.eval import EDITS_SET, evaluate_edits
+
+    with handle_errors(err):
+        result = evaluate_edits(services().planner, data or EDITS_SET, user=user)
+        if as_json:
+            print(json.dumps(result["summary"], indent=2, ensure_ascii=False))
+        else:
+            _print_edits_table(result)
+        _write(out_file, result)
+
+
+def _print_edits_table(result: dict) -> None:
+    summary, results = result["summary"], result["results"]
+    print(f"{'id':4} {'ok':3} {'kept':>5} {'sec':>5}  {'edit':38} {'ops':34} failures")
+    for r in results:
+        kept = f"{r['retained']:.0%}" if r["retained"] is not None else "-"
+        print(f"{r['id']:4} {'yes' if r['honoured'] else 'NO':3} {kept:>5} {r['seconds']:5.1f}  {r['edit'][:38]:38} "
+              f"{'; '.join(r['ops'])[:34]:34} {'; '.join(r['fails'])}")
+    retained = (f"retained {summary['retained_mean']:.1%} on average (min {summary['retained_min']:.0%}) over "
+                f"{summary['retained_n']} edits that should keep the rest" if summary["retained_n"]
+                else "no edit names the tracks it may touch")
+    print(f"\nhonoured {summary['honoured']:.1%} of {summary['n']} edits; {retained}; "
+          f"{summary['seconds_mean']:.2f} s per edit; {summary['catalogue']}")
+
+
+def _write(path: Path | None, result: dict) -> None:
+    """The full result as JSON at `path` (folders made as needed), said on stderr; nothing without a path."""
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    err.print(Text(f"wrote {path}"), soft_wrap=True)

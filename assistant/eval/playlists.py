@@ -7,51 +7,14 @@ the second half is the ground truth.
 
 from __future__ import annotations
 
-import gzip
-import json
-import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
+from assistant.eval.files import read_jsonl
+from assistant.eval.metrics import ndcg_at, r_precision, recall_at
 from assistant.model.errors import BadInput
-
-
-def r_precision(ranked: list[str], gold: set[str]) -> float:
-    if not gold:
-        return 0.0
-    return len(set(ranked[: len(gold)]) & gold) / len(gold)
-
-
-def recall_at(ranked: list[str], gold: set[str], k: int = 100) -> float:
-    if not gold:
-        return 0.0
-    return len(set(ranked[:k]) & gold) / len(gold)
-
-
-def ndcg_at(ranked: list[str], gold: set[str], k: int = 100) -> float:
-    if not gold:
-        return 0.0
-    dcg = sum(1.0 / math.log2(i + 2) for i, t in enumerate(ranked[:k]) if t in gold)
-    idcg = sum(1.0 / math.log2(i + 2) for i in range(min(len(gold), k)))
-    return dcg / idcg
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    path = Path(path)
-    if not path.exists():
-        raise BadInput(f"{path} does not exist.")
-    opener = gzip.open if path.suffix == ".gz" else open
-    rows = []
-    with opener(path, "rt", encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError:
-                    raise BadInput(f"{path} line {n} is not valid JSON; fix or remove that line.") from None
-    return rows
 
 
 def evaluate_playlists(planner, file: Path, history_half: bool = False, limit: int | None = None) -> dict:

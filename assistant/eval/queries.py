@@ -23,7 +23,7 @@ from urllib.parse import unquote
 
 from assistant.understanding.entities import Entity, EntityIndex, entity_key, extract
 from assistant.model.errors import BadInput, NotReady
-from assistant.eval.playlists import read_jsonl
+from assistant.eval.files import read_jsonl
 
 TYPES = {"Artist": "artist", "WoA": "work"}
 _DISAMBIGUATION = re.compile(r"\s*\([^()]*\)\s*$")

@@ -13,8 +13,8 @@ import pytest
 
 from assistant.model.constraints import Constraints, Range
 from assistant.model.errors import BadInput
-from assistant.eval.conversations import (evaluate_conversations, feedback_before, load_conversations,
-                                              refine_constraints, replay, summary)
+from assistant.eval.conversation_replay import feedback_before, refine_constraints, replay
+from assistant.eval.conversations import evaluate_conversations, load_conversations, summary
 
 
 def _track(cat, row: int) -> dict:

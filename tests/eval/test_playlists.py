@@ -78,6 +78,6 @@ def test_cli_json_table_and_errors(demo_home, playlists, tmp_path):
     p = _segue(["eval", "playlists", str(bad)], demo_home)
     assert p.returncode == 2 and "line 2 is not valid JSON" in p.stderr and "Traceback" not in p.stderr
     with pytest.raises(BadInput, match="does not exist"):
-        from assistant.eval.playlists import read_jsonl
+        from assistant.eval.files import read_jsonl
 
         read_jsonl(tmp_path / "nope.jsonl")

@@ -1,20 +1,15 @@
-"""The understanding scorer (bench/understanding_score.py) on hand-made predictions; no app needed."""
+"""The understanding scorer (assistant/eval/understanding_score.py) and the gold-line checks
+(assistant/eval/understanding_gold.py) on hand-made predictions; no app needed."""
 
 from __future__ import annotations
 
-from tests.paths import ROOT
-
-import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-sys.path.insert(0, str(ROOT / "bench"))
-
-import understanding_score as us
-
-GOLD_FILE = ROOT / "bench" / "data" / "understanding.jsonl"
+from assistant.eval import DEV_SET, HOLDOUT_SET
+from assistant.eval import understanding_gold
+from assistant.eval import understanding_score as us
 
 
 def line(gold: dict, kind: str = "playlist", text: str = "x") -> dict:
@@ -209,18 +204,41 @@ def test_aggregate():
     {"id": "a", "text": "x", "kind": "refuse", "gold": {"refusal": "rude"}},
 ])
 def test_validate_rejects_malformed(bad):
-    with pytest.raises(us.GoldError):
-        us.validate_line(bad)
+    with pytest.raises(understanding_gold.GoldError):
+        understanding_gold.validate_line(bad)
 
 
 def test_gold_file_is_valid_and_covers_every_field():
-    items = us.load_gold(GOLD_FILE)
+    items = understanding_gold.load_gold(DEV_SET)
     assert len(items) >= 70
-    cov = us.coverage(items)
+    cov = understanding_gold.coverage(items)
     units = ["theme", "genres", "moods", "activities", "exclude_genres", "years", "tempo", "track_minutes",
-             *(f"targets.{k}" for k in us.TARGET_KEYS), "explicit", "include_artists", "exclude_artists",
+             *(f"targets.{k}" for k in understanding_gold.TARGET_KEYS), "explicit", "include_artists", "exclude_artists",
              "seed_artists", "seed_works", "include_works", "exclude_works", "length", "max_per_artist",
              "discovery", "popularity", "ordering.arc", "ordering.smooth", "kind:clarify", "kind:refuse"]
     thin = {u: cov.get(u, 0) for u in units if cov.get(u, 0) < 3}
     assert not thin, f"fields exercised by fewer than 3 prompts: {thin}"
     assert {d["gold"].get("refusal") for d in items if d["kind"] == "refuse"} == {"not_music", "offensive"}
+
+
+def test_holdout_file_is_valid():
+    holdout = understanding_gold.load_gold(HOLDOUT_SET)
+    assert len(holdout) >= 100 and {d["kind"] for d in holdout} == {"playlist", "clarify", "refuse"}
+
+
+def test_load_gold_says_which_line_is_wrong(tmp_path):
+    from assistant.model.errors import BadInput
+
+    good = '{"id": "a", "text": "jazz", "kind": "playlist", "gold": {"genres": [["jazz"]]}}'
+    path = tmp_path / "gold.jsonl"
+    path.write_text(good + "\n\n" + good + "\n")
+    with pytest.raises(understanding_gold.GoldError, match="gold.jsonl:3: duplicate id 'a'"):
+        understanding_gold.load_gold(path)
+    path.write_text(good + "\n{not json\n")
+    with pytest.raises(BadInput, match="gold.jsonl:2: not valid JSON"):
+        understanding_gold.load_gold(path)
+    with pytest.raises(BadInput, match="does not exist"):
+        understanding_gold.load_gold(tmp_path / "nope.jsonl")
+    path.write_text(good + "\n")
+    assert [d["id"] for d in understanding_gold.load_gold(path)] == ["a"]
+

@@ -5,7 +5,7 @@ A *reading* is what understanding produced for one prompt: its kind ("playlist",
 take the schema defaults) and, for a refusal, its kind ("not_music" / "offensive").
 `as_reading` builds one from either a `Constraints` or an object with ``.kind``/``.constraints``.
 
-Gold lines are documented in ``bench/data/README.md``. Matching rules:
+Gold lines are documented in ``assistant/eval/data/README.md`` (checked by `understanding_gold`). Matching rules:
 
 * genres / moods / activities / exclude_genres: gold is a list of items, each a list of acceptable
   words. An item is found when one of its words is *contained* in a predicted value (whole words,
@@ -31,36 +31,25 @@ its default (`HARD_FIELDS`).
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-KINDS = ("playlist", "clarify", "refuse")
-REFUSALS = ("not_music", "offensive")
-TARGET_KEYS = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "speechiness")
-ARCS = ("any", "rising", "falling", "steady", "peak", "valley")
-TERM_FIELDS = ("genres", "moods", "activities", "exclude_genres")
-ARTIST_FIELDS = ("include_artists", "exclude_artists", "seed_artists")
-WORK_FIELDS = ("seed_works", "include_works", "exclude_works")
-RANGE_TOLERANCE = {"years": 0.0, "tempo": 5.0, "track_minutes": 0.5}
+from assistant.eval.understanding_gold import ARTIST_FIELDS, KINDS, TERM_FIELDS, WORK_FIELDS
+
+RANGE_TOLERANCE = {"years": 0.0, "tempo": 5.0, "track_minutes": 0.5}  # the gold's RANGE_FIELDS
 LENGTH_MINUTES_TOLERANCE = 1.0
 HIGH, LOW = 0.6, 0.4
 FAMILIAR_BELOW, HIDDEN_ABOVE = 0.3, 0.5
 
-GOLD_FIELDS = (
-    "theme", *TERM_FIELDS, *RANGE_TOLERANCE, "targets", "explicit", *ARTIST_FIELDS, *WORK_FIELDS,
-    "length", "max_per_artist", "discovery", "popularity", "ordering", "refusal",
-)
 # Hard constraints: a prompt that does not state them must leave them at the default.
 HARD_FIELDS = (
     "years", "tempo", "track_minutes", "explicit", "include_artists", "exclude_artists", "length",
     "max_per_artist", "exclude_genres", "include_works", "exclude_works",
 )
-# Schema defaults (assistant/constraints.py), so hand-made predictions may be partial dicts.
+# Schema defaults (assistant/model/constraints.py), so hand-made predictions may be partial dicts.
 DEFAULTS: dict[str, Any] = {
     "theme": None, "genres": [], "moods": [], "activities": [], "exclude_genres": [], "years": None,
     "tempo": None, "track_minutes": None, "targets": {}, "explicit": "allow", "include_artists": [],
@@ -359,95 +348,3 @@ def aggregate(scores: list[PromptScore]) -> dict:
         "macro_accuracy": sum(x["accuracy"] for x in fields.values()) / len(fields) if fields else 0.0,
         "units": n_units,
     }
-
-
-# -- the gold file -------------------------------------------------------------------------
-class GoldError(ValueError):
-    pass
-
-
-def _check_range(v: Any, where: str) -> None:
-    if not isinstance(v, dict) or set(v) - {"min", "max"} or all(v.get(e) is None for e in ("min", "max")):
-        raise GoldError(f"{where}: a range is {{'min': x|null, 'max': y|null}} with at least one end")
-
-
-def validate_line(d: dict, where: str = "") -> None:
-    """Raise GoldError when a gold line is malformed (unknown field, wrong shape)."""
-    for key in ("id", "text", "kind", "gold"):
-        if key not in d:
-            raise GoldError(f"{where}: missing {key!r}")
-    if d["kind"] not in KINDS:
-        raise GoldError(f"{where}: kind must be one of {KINDS}")
-    gold = d["gold"]
-    if not isinstance(gold, dict):
-        raise GoldError(f"{where}: gold must be an object")
-    unknown = set(gold) - set(GOLD_FIELDS)
-    if unknown:
-        raise GoldError(f"{where}: unknown gold fields {sorted(unknown)}")
-    if d["kind"] != "playlist" and set(gold) - {"refusal"}:
-        raise GoldError(f"{where}: a {d['kind']} line carries no playlist fields")
-    if "refusal" in gold and (d["kind"] != "refuse" or gold["refusal"] not in REFUSALS):
-        raise GoldError(f"{where}: refusal is {REFUSALS} on refuse lines only")
-    for name, v in gold.items():
-        w = f"{where}.{name}"
-        if name in TERM_FIELDS:
-            if not isinstance(v, list) or not v or not all(isinstance(i, list) and i and all(isinstance(x, str) for x in i) for i in v):
-                raise GoldError(f"{w}: a list of items, each a non-empty list of words")
-        elif name == "theme":
-            if not isinstance(v, list) or not v:
-                raise GoldError(f"{w}: a non-empty list of words")
-        elif name in RANGE_TOLERANCE:
-            _check_range(v, w)
-        elif name == "targets":
-            if not isinstance(v, dict) or not v or set(v) - set(TARGET_KEYS) or set(v.values()) - {"high", "low"}:
-                raise GoldError(f"{w}: {{feature: 'high'|'low'}} over {TARGET_KEYS}")
-        elif name in ARTIST_FIELDS:
-            if not isinstance(v, list) or not v or not all(isinstance(a, str) or (isinstance(a, list) and a) for a in v):
-                raise GoldError(f"{w}: a list of names (or lists of acceptable spellings)")
-        elif name in WORK_FIELDS:
-            if not isinstance(v, list) or not v or not all(isinstance(x, dict) and x.get("title") and set(x) <= {"title", "artist", "kind"} for x in v):
-                raise GoldError(f"{w}: a list of {{'title', 'artist'?}}")
-        elif name == "length":
-            if not isinstance(v, dict) or len([x for x in v.values() if x is not None]) != 1 or set(v) - {"minutes", "tracks"}:
-                raise GoldError(f"{w}: {{'minutes': m}} or {{'tracks': n}}")
-        elif name == "max_per_artist":
-            if not isinstance(v, int) or v < 1:
-                raise GoldError(f"{w}: a positive integer")
-        elif name == "explicit":
-            if v not in ("allow", "exclude", "only"):
-                raise GoldError(f"{w}: allow, exclude or only")
-        elif name == "discovery":
-            if v not in ("familiar", "hidden"):
-                raise GoldError(f"{w}: familiar or hidden")
-        elif name == "popularity":
-            if v not in ("hits", "deep_cuts"):
-                raise GoldError(f"{w}: hits or deep_cuts")
-        elif name == "ordering" and (not isinstance(v, dict) or not v or set(v) - {"arc", "smooth"}
-                                     or v.get("arc", "rising") not in ARCS or not isinstance(v.get("smooth", True), bool)):
-                raise GoldError(f"{w}: {{'arc': one of {ARCS}, 'smooth': bool}}")
-
-
-def load_gold(path: str | Path) -> list[dict]:
-    items, seen = [], set()
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        d = json.loads(line)
-        validate_line(d, f"{Path(path).name}:{n}")
-        if d["id"] in seen:
-            raise GoldError(f"{Path(path).name}:{n}: duplicate id {d['id']!r}")
-        seen.add(d["id"])
-        items.append(d)
-    return items
-
-
-def coverage(items: list[dict]) -> dict[str, int]:
-    """How many prompts exercise each scoring unit (targets and ordering per sub-field), plus kinds."""
-    out: dict[str, int] = {}
-    for d in items:
-        out[f"kind:{d['kind']}"] = out.get(f"kind:{d['kind']}", 0) + 1
-        for name, v in d["gold"].items():
-            keys = [f"{name}.{k}" for k in v] if name in ("targets", "ordering") else [name]
-            for k in keys:
-                out[k] = out.get(k, 0) + 1
-    return out

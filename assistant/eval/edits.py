@@ -1,39 +1,33 @@
-"""Edit benchmark: follow-ups applied to real playlists, each with a check written before any run.
+"""Follow-up edits on real playlists, each with a check written before any run (`segue eval edits`).
 
-Usage:
-    .venv/bin/python bench/edits.py                    # SEGUE_HOME's catalogue
-    .venv/bin/python bench/edits.py --home /tmp/sh-real --user alex
+For every line of the edit set (`data/edits.jsonl`): build the starting playlist (`Planner.playlist`, once per
+prompt), apply any `setup` follow-ups, then the `edit`, each read by the offline edit parser and applied with
+`conversation.apply.step` on a session. Templates in the edit and the check refer to the version just before the
+edit: {track:K} its K-th track id, {artist:K}, {title:K}, {genre:K} (that track's first genre tag).
 
-For every line of bench/data/edits.jsonl: build the starting playlist (`Segue.playlist`, once per prompt),
-apply any `setup` follow-ups, then the `edit`, each read by the offline edit parser and applied with
-`refine.step` on a session. Templates in the edit and the check refer to the version just before the edit:
-{track:K} its K-th track id, {artist:K}, {title:K}, {genre:K} (that track's first genre tag).
+A line: `{"id", "start": prompt, "setup"?: [follow-ups], "edit": follow-up, "check": {name: want},
+"named"?: {what the edit names: positions, section, artist, genre, over_cap, years_below, years_above, tag,
+explicit, shorten}}`; the check names are those of `failed_checks`.
 
 Reports:
   honoured  share of edits whose check holds (every key of it)
   retained  for lines with `named` (edits that should not touch other tracks): the share of the previous
             version's tracks, other than the ones the edit names, still in the playlist
-Prints a table and writes JSON to bench/results/edits.json.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
-import os
 import re
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-DATA = ROOT / "bench" / "data" / "edits.jsonl"
-RESULTS = ROOT / "bench" / "results" / "edits.json"
-FEATURES = ("energy", "valence", "danceability", "acousticness", "instrumentalness", "tempo")
+from assistant.eval.files import GOLD_DIR, read_jsonl
+from assistant.model.errors import BadInput
+
+EDITS_SET = GOLD_DIR / "edits.jsonl"
 
 
 def fill(value, prev, cat):
@@ -61,7 +55,7 @@ def has_genre(tags, word: str) -> bool:
     return any(re.search(rf"(^|\b){re.escape(word.lower())}(\b|$)", t.lower()) for t in tags)
 
 
-def evaluate(check: dict, prev, new, start, out, lib) -> list[str]:
+def failed_checks(check: dict, prev, new, start, out, lib) -> list[str]:
     """The failed parts of `check` (empty: honoured)."""
     cat = lib.catalogue
     rows_p = [cat.row_of(t) for t in prev.track_ids]
@@ -199,31 +193,39 @@ def named_tracks(spec: dict, prev, lib) -> set[str] | None:
     return out
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--home", default=os.environ.get("SEGUE_HOME"), help="data home (default: SEGUE_HOME)")
-    ap.add_argument("--user", default=None, help="personalise for this listener")
-    ap.add_argument("--data", default=str(DATA))
-    ap.add_argument("--out", default=str(RESULTS))
-    args = ap.parse_args()
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    from assistant.compose import build
-    from assistant.conversation.read_offline import parse_edits
-    from assistant.conversation.edits import describe
-    from assistant.conversation.apply import step
-    from assistant.conversation.session import Session, add_version
-    from assistant.model.settings import Settings
+def load_edits(path: Path) -> list[dict]:
+    """The lines of an edit set, checked for the fields the run reads."""
+    lines = read_jsonl(path)
+    if not lines:
+        raise BadInput(f"{path} holds no edits: give a JSONL file of {{id, start, edit, check}} lines.")
+    for n, line in enumerate(lines, 1):
+        if not isinstance(line, dict) or not all(k in line for k in ("id", "start", "edit", "check")):
+            raise BadInput(f"{path} line {n} is not an edit: it needs 'id', 'start', 'edit' and 'check'.")
+    return lines
 
-    app = build(Settings(home=args.home) if args.home else Settings())
-    lib, vocab, taste = app.planner.library(), app.planner.vocabulary(), app.listeners.taste(args.user)
-    params = {"default_tracks": app.settings.default_tracks, "default_max_per_artist": app.settings.default_max_per_artist}
-    lines = [json.loads(x) for x in Path(args.data).read_text().splitlines() if x.strip()]
+
+def evaluate_edits(planner, path: Path = EDITS_SET, user: str | None = None) -> dict:
+    """Apply every edit of the set at `path` (playlists personalised for `user`) and check it.
+
+    Returns `{"summary": {"n", "honoured", "retained_mean", "retained_n", "retained_min", "seconds_mean",
+    "catalogue", "user"}, "results": [per edit: "id", "start", "edit", "ops", "honoured", "fails", "retained",
+    "seconds", "refused", "said"]}`."""
+    from assistant.conversation.apply import step
+    from assistant.conversation.edits import describe
+    from assistant.conversation.read_offline import parse_edits
+    from assistant.conversation.session import Session, add_version
+
+    lines = load_edits(path)
+    lib, vocab, taste = planner.library(), planner.vocabulary(), planner.listeners.taste(user)
+    params = {"default_tracks": planner.settings.default_tracks,
+              "default_max_per_artist": planner.settings.default_max_per_artist}
     starts: dict[str, Session] = {}
     results = []
     for line in lines:
         if line["start"] not in starts:
-            pl = app.planner.playlist(line["start"], user=args.user)
-            starts[line["start"]] = add_version(Session(id=line["id"]), pl.constraints, [e.track.track_id for e in pl.tracks],
+            pl = planner.playlist(line["start"], user=user)
+            starts[line["start"]] = add_version(Session(id=line["id"]), pl.constraints,
+                                                [e.track.track_id for e in pl.tracks],
                                                 why={e.track.track_id: e.why for e in pl.tracks})
         s = starts[line["start"]]
         start = s.current
@@ -236,7 +238,7 @@ def main() -> int:
         s, out = step(s, ops, lib, taste, vocab=vocab, **params)
         seconds = time.perf_counter() - t0
         new = s.current
-        fails = evaluate(fill(line["check"], prev, lib.catalogue), prev, new, start, out, lib)
+        fails = failed_checks(fill(line["check"], prev, lib.catalogue), prev, new, start, out, lib)
         retained = None
         if line.get("named") is not None:
             spec = fill(line["named"], prev, lib.catalogue)
@@ -252,22 +254,8 @@ def main() -> int:
     n = len(results)
     honoured = sum(r["honoured"] for r in results) / n
     ret = [r["retained"] for r in results if r["retained"] is not None]
-    summary = {"n": n, "honoured": round(honoured, 4), "retained_mean": round(float(np.mean(ret)), 4),
-               "retained_n": len(ret), "retained_min": round(float(np.min(ret)), 4),
+    summary = {"n": n, "honoured": round(honoured, 4), "retained_mean": round(float(np.mean(ret)), 4) if ret else None,
+               "retained_n": len(ret), "retained_min": round(float(np.min(ret)), 4) if ret else None,
                "seconds_mean": round(float(np.mean([r["seconds"] for r in results])), 2),
-               "catalogue": lib.catalogue.meta.get("label", ""), "user": args.user}
-    print(f"{'id':4} {'ok':3} {'kept':>5} {'sec':>5}  {'edit':38} {'ops':34} failures")
-    for r in results:
-        kept = f"{r['retained']:.0%}" if r["retained"] is not None else "-"
-        print(f"{r['id']:4} {'yes' if r['honoured'] else 'NO':3} {kept:>5} {r['seconds']:5.1f}  {r['edit'][:38]:38} "
-              f"{'; '.join(r['ops'])[:34]:34} {'; '.join(r['fails'])}")
-    print(f"\nhonoured {summary['honoured']:.1%} of {n} edits; retained {summary['retained_mean']:.1%} on average "
-          f"(min {summary['retained_min']:.0%}) over {len(ret)} edits that should keep the rest; "
-          f"{summary['seconds_mean']:.2f} s per edit; {summary['catalogue']}")
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"summary": summary, "results": results}, indent=2))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+               "catalogue": lib.catalogue.meta.get("label", ""), "user": user}
+    return {"summary": summary, "results": results}
