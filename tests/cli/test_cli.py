@@ -126,7 +126,7 @@ def test_history_import_reports_matches(demo_home):
     assert d["read"]["skipped"]  # podcasts and incognito plays are skipped, with reasons
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_real_catalogue_road_trip(tmp_path):
     """The foundation issue's must-show, on the 66k real catalogue (skipped where ../shared/data is absent)."""
     src = SHARED_DATA / "catalog.csv.gz"

@@ -9,7 +9,7 @@ import pytest
 from tests.paths import SHARED_DATA
 
 CATALOG = SHARED_DATA / "catalog.csv.gz"
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

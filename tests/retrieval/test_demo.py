@@ -253,7 +253,7 @@ def test_write_histories(histories, tmp_path):
         write_histories({"../evil": []}, tmp_path)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_million_tracks_columnar_under_a_minute():
     start = time.perf_counter()
     cat = build_demo_catalogue(1_000_000)
