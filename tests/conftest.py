@@ -32,6 +32,7 @@ HEAVY_FIXTURES = frozenset({
     "dj_home",      # a data home with the DJ's rendered sets (tests/dj/test_dj.py)
     "demo_server",  # a live uvicorn server (tests/web/test_page.py); tests/web's other servers use demo_home
     "browser",      # headless Chromium (tests/web/test_page.py)
+    "shared_data",  # the real 66k catalogue and the evaluation data beside the repository
 })
 
 
