@@ -5,9 +5,10 @@ session), and the shared evaluation data beside the repository.
 
 The split: a test is marked `integration` when it builds real parts, i.e. when it uses one of the heavy
 fixtures below (directly or through another fixture), or when its module says `pytestmark =
-pytest.mark.integration` (subprocesses, headless Chromium, espeak-ng, the real 66k catalogue). No test says
-so by itself otherwise. `pytest -m "not integration"` is the fast loop; `-m integration` the rest; together
-they are the whole suite.
+pytest.mark.integration` (subprocesses of `segue`, live servers, headless Chromium, espeak-ng, the real 66k
+catalogue). Only a test that is heavy by itself (a million generated tracks) carries the mark on its own.
+`pytest -m "not integration"` is the fast loop (well under a minute); `-m integration` is the rest; together
+they are the whole suite, which CI runs.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ HEAVY_FIXTURES = frozenset({
 })
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(config, items):
     integration = pytest.mark.integration
     for item in items:
