@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
 SEGUE = [sys.executable, "-m", "assistant.cli"]
 pytestmark = pytest.mark.integration  # every test runs `segue` in a subprocess
 
