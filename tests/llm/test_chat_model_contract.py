@@ -215,3 +215,14 @@ def test_too_slow_is_unavailable_within_the_timeout(rig):
         rig.model().complete_json("s", "u", SCHEMA, "Pick", 0.5)
     assert time.perf_counter() - t0 < 2.5
     _is_short_llm_error(e.value)
+
+
+def test_answers_again_after_a_failure(rig):
+    rig.stalls(3, timeout=0.5)
+    rig.answers({"title": "Song", "year": 1999})
+    model = rig.model()
+    with pytest.raises(LLMUnavailable):
+        model.complete_json("s", "first", SCHEMA, "Pick", 0.5)
+    reply = model.complete_json("s", "second", SCHEMA, "Pick", 5)  # same model object, a longer timeout
+    assert reply.data == {"title": "Song", "year": 1999}
+    assert rig.sent() == ["first", "second"]
