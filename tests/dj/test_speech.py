@@ -22,6 +22,7 @@ from assistant.dj.speech import EspeakSpeaker, OpenAISpeaker, PiperSpeaker, Spee
 LINE = ("That was Peace Piece by Bill Evans. Coming up, Sonny Rollins with Afternoon in Paris, slow and gentle, "
         "just right for a rainy afternoon.")
 WORDS = len(LINE.split())  # 23
+pytestmark = pytest.mark.integration  # real espeak-ng audio, a worker process, a local speech server
 
 
 def test_espeak_writes_real_speech(tmp_path):

@@ -1,18 +1,12 @@
 """The LLM access layer: validate-and-retry with a scripted fake, prompt templates, configuration, and the
-real LangChain adapter against recorded chat.completions responses replayed on 127.0.0.1 (no internet)."""
+real LangChain adapter against recorded chat.completions responses replayed on 127.0.0.1 (no internet).
+What every chat model does (answers, bad output, down, too slow) is in test_chat_model_contract.py."""
 
 from __future__ import annotations
 
-from tests.paths import ROOT
-
 import json
-import socket
 import subprocess
 import sys
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Literal
 
 import pytest
@@ -31,11 +25,10 @@ from assistant.llm import (
     from_settings,
     split_model,
 )
-from assistant.llm.langchain import LangChainModel
 from assistant.model.settings import Settings
 from prompts import PromptError, fill, load, names, render, variables
-
-FIXTURES = Path(__file__).parent / "recorded"
+from tests.llm.replay import Replay, completion
+from tests.paths import ROOT
 
 
 class Pick(BaseModel):
@@ -82,18 +75,6 @@ def test_invalid_then_valid_retries_once_with_the_errors():
     assert second.user.rstrip().endswith("Answer again with JSON matching the schema.")
 
 
-def test_not_json_then_valid():
-    fake = FakeLLM(["Sure! Here is your pick.", {"title": "Song", "year": 2001}])
-    answer = ask_structured(fake, "sys", "u", Pick)
-    assert answer.attempts == 2 and len(answer.usages) == 2
-    assert "not JSON" in fake.calls[1].user
-
-
-def test_fenced_json_is_accepted():
-    fake = FakeLLM(['```json\n{"title": "Song", "year": 1999}\n```'])
-    assert ask_structured(fake, "s", "u", Pick).value.year == 1999
-
-
 def test_invalid_twice_raises_bad_output():
     fake = FakeLLM([{"title": ""}, "[1, 2]"])
     with pytest.raises(LLMBadOutput) as e:
@@ -119,13 +100,6 @@ def test_check_failing_twice_raises():
     fake = FakeLLM([{"title": "A", "year": 1999}, {"title": "A", "year": 1999}])
     with pytest.raises(LLMBadOutput, match="grounding"):
         ask_structured(fake, "s", "u", Pick, check=lambda p: ["grounding: A is unknown"])
-
-
-def test_unavailable_is_not_retried():
-    fake = FakeLLM([LLMUnavailable("the LLM at x did not answer: connection refused"), {"title": "A", "year": 1999}])
-    with pytest.raises(LLMUnavailable, match="connection refused"):
-        ask_structured(fake, "s", "u", Pick)
-    assert len(fake.calls) == 1
 
 
 def test_retries_zero_and_schema_override():
@@ -254,59 +228,11 @@ def test_configuring_an_llm_imports_no_sdk():
 # --- the real adapter against a replayed server ---------------------------------------------------
 
 
-class Replay:
-    """An OpenAI-compatible server on 127.0.0.1 that plays scripted responses and records requests."""
-
-    def __init__(self):
-        self.responses: list[tuple[int, bytes, float]] = []
-        self.requests: list[dict] = []
-        replay = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                replay.requests.append({"path": self.path, "body": json.loads(body)})
-                status, payload, delay = replay.responses.pop(0) if replay.responses else (
-                    404, b'{"error": {"message": "no scripted response"}}', 0)
-                time.sleep(delay)
-                try:
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except OSError:
-                    pass  # the client gave up (timeout test)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def play(self, status: int, body: dict | str, delay: float = 0.0) -> Replay:
-        payload = body if isinstance(body, str) else json.dumps(body)
-        self.responses.append((status, payload.encode(), delay))
-        return self
-
-    def play_fixture(self, name: str) -> dict:
-        fixture = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-        response = fixture["response"]
-        self.play(response["status"], response["body"] if "body" in response else response["text"])
-        return fixture
-
-    def model(self, method: str = "function_calling", name: str = "local") -> LangChainModel:
-        return LangChainModel("openai-compatible", name, base_url=self.url, api_key="not-needed", method=method)
-
-
 @pytest.fixture()
 def replay():
     server = Replay()
     yield server
-    server.server.shutdown()
-    server.server.server_close()
+    server.close()
 
 
 def _messages(fixture: dict) -> tuple[str, str]:
@@ -379,42 +305,15 @@ def test_json_schema_against_a_server_that_answers_500(replay):
     _same_request(replay.requests[0]["body"], fixture["request"])
 
 
-def _completion(message: dict, finish: str = "stop") -> dict:
-    return {"id": "chatcmpl-test", "object": "chat.completion", "created": 1, "model": "local",
-            "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": finish}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}
-
-
-def test_closed_port_is_unavailable_quickly():
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    model = LangChainModel("openai-compatible", "local", base_url=f"http://127.0.0.1:{port}/v1", api_key="x")
-    t0 = time.perf_counter()
-    with pytest.raises(LLMUnavailable) as e:
-        ask_structured(model, "s", "u", Pick, timeout=5)
-    assert time.perf_counter() - t0 < 3
-    assert str(e.value) == f"the LLM at http://127.0.0.1:{port}/v1 did not answer: connection refused"
-
-
-def test_slow_server_times_out(replay):
-    replay.play(200, _completion({"content": '{"title": "A", "year": 1999}'}), delay=3)
-    t0 = time.perf_counter()
-    with pytest.raises(LLMUnavailable, match="did not answer within 0.5 s"):
-        replay.model("json_object").complete_json("s", "u", {}, "Pick", 0.5)
-    assert time.perf_counter() - t0 < 2.5
-
-
 @pytest.mark.parametrize("method", ["function_calling", "json_object", "json_schema"])
 @pytest.mark.parametrize("status, body, error", [
     (200, "this is not json at all", (LLMBadOutput, LLMUnavailable)),
     (200, "", (LLMBadOutput, LLMUnavailable)),
     (200, {"unexpected": "shape"}, (LLMBadOutput, LLMUnavailable)),
-    (200, _completion({"content": "[1, 2, 3]"}), LLMBadOutput),
-    (200, _completion({"content": "Sure, here is a playlist!"}), LLMBadOutput),
-    (200, _completion({"content": ""}), LLMBadOutput),
-    (200, _completion({"content": '{"title": "A"'}, finish="length"), LLMBadOutput),
+    (200, completion({"content": "[1, 2, 3]"}), LLMBadOutput),
+    (200, completion({"content": "Sure, here is a playlist!"}), LLMBadOutput),
+    (200, completion({"content": ""}), LLMBadOutput),
+    (200, completion({"content": '{"title": "A"'}, finish="length"), LLMBadOutput),
     (401, {"error": {"message": "Incorrect API key provided"}}, LLMUnavailable),
     (404, {"error": {"message": "model not found"}}, LLMUnavailable),
     (429, {"error": {"message": "quota"}}, LLMUnavailable),
@@ -432,7 +331,7 @@ def test_garbage_becomes_an_llm_error(replay, method, status, body, error):
 
 def test_tool_call_with_broken_arguments(replay):
     call = {"id": "call_1", "type": "function", "function": {"name": "Pick", "arguments": '{"title": "A", '}}
-    replay.play(200, _completion({"content": None, "tool_calls": [call]}, finish="tool_calls"))
+    replay.play(200, completion({"content": None, "tool_calls": [call]}, finish="tool_calls"))
     with pytest.raises(LLMBadOutput, match="not JSON"):
         replay.model("function_calling").complete_json("s", "u", Pick.model_json_schema(), "Pick", 5)
 
@@ -440,8 +339,8 @@ def test_tool_call_with_broken_arguments(replay):
 def test_tool_call_then_retry_through_ask_structured(replay):
     bad = {"id": "c1", "type": "function", "function": {"name": "Pick", "arguments": '{"title": "A", "year": "x"}'}}
     good = {"id": "c2", "type": "function", "function": {"name": "Pick", "arguments": '{"title": "A", "year": 1999}'}}
-    replay.play(200, _completion({"content": None, "tool_calls": [bad]}, finish="tool_calls"))
-    replay.play(200, _completion({"content": None, "tool_calls": [good]}, finish="tool_calls"))
+    replay.play(200, completion({"content": None, "tool_calls": [bad]}, finish="tool_calls"))
+    replay.play(200, completion({"content": None, "tool_calls": [good]}, finish="tool_calls"))
     answer = ask_structured(replay.model("function_calling"), "s", "pick one", Pick, timeout=5)
     assert answer.value == Pick(title="A", year=1999) and answer.attempts == 2
     assert [u.input_tokens for u in answer.usages] == [10, 10]
@@ -452,6 +351,6 @@ def test_tool_call_then_retry_through_ask_structured(replay):
 
 
 def test_server_without_tool_support_answering_in_content(replay):
-    replay.play(200, _completion({"content": '{"title": "A", "year": 1999}'}))
+    replay.play(200, completion({"content": '{"title": "A", "year": 1999}'}))
     reply = replay.model("function_calling").complete_json("s", "u", Pick.model_json_schema(), "Pick", 5)
     assert reply.data == {"title": "A", "year": 1999}

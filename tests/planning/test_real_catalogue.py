@@ -6,21 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.paths import SHARED_DATA
-
-CATALOG = SHARED_DATA / "catalog.csv.gz"
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def real_app(tmp_path_factory, encoder):
-    if not CATALOG.exists():
-        pytest.skip(f"{CATALOG} is not here (CI and development machines have it beside the project)")
+def real_app(tmp_path_factory, encoder, shared_data):
     from assistant.compose import build
     from assistant.model.settings import Settings
 
     app = build(Settings(home=tmp_path_factory.mktemp("segue-real-home")), encoder=encoder)
-    app.catalogue.import_catalogue(CATALOG)
+    app.catalogue.import_catalogue(shared_data / "catalog.csv.gz")
     yield app
     app.close()
 

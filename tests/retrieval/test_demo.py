@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.paths import SHARED_DATA
-
 import csv
 import gzip
 import json
@@ -151,11 +149,8 @@ def test_explicit_mainly_in_hip_hop(tracks):
     assert 0 < sum(t.explicit is None for t in tracks) < 0.15 * len(tracks)
 
 
-def test_names_are_fictional(tracks):
-    catalog = SHARED_DATA / "catalog.csv.gz"
-    if not catalog.exists():
-        pytest.skip("real catalogue not available at ../shared/data")
-    with gzip.open(catalog, "rt", encoding="utf-8") as f:
+def test_names_are_fictional(tracks, shared_data):
+    with gzip.open(shared_data / "catalog.csv.gz", "rt", encoding="utf-8") as f:
         real = {normalise_name(row["artist"]) for row in csv.DictReader(f)}
     ours = {normalise_name(t.artist) for t in tracks} | {normalise_name(t.artist) for t in generate_catalogue(3000, 1)}
     assert not ours & real
@@ -253,7 +248,7 @@ def test_write_histories(histories, tmp_path):
         write_histories({"../evil": []}, tmp_path)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_million_tracks_columnar_under_a_minute():
     start = time.perf_counter()
     cat = build_demo_catalogue(1_000_000)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.paths import SHARED_DATA
-
 import json
 import zipfile
 from datetime import datetime, timezone
@@ -231,17 +229,13 @@ def test_match_by_id_then_by_name():
     assert again == rows
 
 
-SHARED = SHARED_DATA / "catalog.csv.gz"
-
-
-@pytest.mark.skipif(not SHARED.exists(), reason="shared evaluation data not present")
-def test_match_real_catalogue_by_name_is_fast():
+def test_match_real_catalogue_by_name_is_fast(shared_data):
     import csv
     import gzip
     import random
     import time
 
-    with gzip.open(SHARED, "rt", encoding="utf-8") as fh:
+    with gzip.open(shared_data / "catalog.csv.gz", "rt", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     cat = Catalogue.from_tracks(Track(track_id=r["track_id"], title=r["title"], artist=r["artist"]) for r in rows)
     rng = random.Random(0)

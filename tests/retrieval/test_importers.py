@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.paths import SHARED_DATA
-
 import csv
 import gzip
 import json
@@ -355,9 +353,8 @@ def test_folder_without_audio_raises(tmp_path: Path) -> None:
 
 
 # -- the real catalogue -------------------------------------------------------------------------------------------
-@pytest.mark.skipif(not (SHARED_DATA / "catalog.csv.gz").exists(), reason="shared data not available")
-def test_real_catalogue_reads_fully() -> None:
-    tracks, report = read_catalogue(SHARED_DATA / "catalog.csv.gz")
+def test_real_catalogue_reads_fully(shared_data) -> None:
+    tracks, report = read_catalogue(shared_data / "catalog.csv.gz")
     assert report.format == "segue-csv" and report.kept == 66303 and not report.rejected
     by_id = {t.track_id: t for t in tracks}
     texas = by_id["000u1dTg7y1XCDXi80hbBX"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from tests.paths import SHARED_DATA
 
 import csv
 import gzip
@@ -253,11 +252,8 @@ def _csv_tracks(path: Path, limit: int) -> list[Track]:
     return out
 
 
-def test_real_catalogue_slice(encoder):
-    path = SHARED_DATA / "catalog.csv.gz"
-    if not path.exists():
-        pytest.skip(f"{path} not found")
-    cat = Catalogue.from_tracks(_csv_tracks(path, 3000))
+def test_real_catalogue_slice(encoder, shared_data):
+    cat = Catalogue.from_tracks(_csv_tracks(shared_data / "catalog.csv.gz", 3000))
     v = build_vectors(cat, encoder)
     assert v.text.shape == (3000, encoder.dim)
     assert np.all(np.linalg.norm(v.text, axis=1) > 0.99)  # no silent zeros

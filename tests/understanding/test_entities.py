@@ -251,7 +251,7 @@ def test_cli_eval_queries(tmp_path, monkeypatch):
 
 
 # -- the real dev requests --------------------------------------------------------------------------------------
-@pytest.mark.slow
+@pytest.mark.integration
 def test_dev_queries_reach_the_measured_f1():
     catalogue, queries = SHARED_DATA / "catalog.csv.gz", SHARED_DATA / "queries.dev.jsonl.gz"
     if not (catalogue.exists() and queries.exists()):

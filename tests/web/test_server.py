@@ -18,6 +18,7 @@ from assistant.model.playlist_files import read_jspf, read_m3u8, read_xspf
 from tests.web.live_server import copy_home, live_server
 
 PROBLEM = "application/problem+json"
+pytestmark = pytest.mark.integration  # live uvicorn servers, and `segue serve` / `segue users` subprocesses
 
 
 @pytest.fixture(scope="module")
