@@ -32,7 +32,7 @@ from assistant.web.schemas import (SESSION_ID, SHOW_ID, DJIn, FeedbackIn, Health
                                   SessionsOut, ShowOut, TurnOut, chat_in)
 from assistant.compose import Services
 from assistant.model.errors import BadInput, SegueError, kind_of
-from assistant.planning.service import Planner
+from assistant.planning import Planner
 
 log = logging.getLogger("segue.server")
 WEB = Path(__file__).resolve().parent / "web"

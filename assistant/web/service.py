@@ -15,10 +15,9 @@ from dataclasses import dataclass
 
 from assistant.web.schemas import (CurrentOut, DiffOut, MoveOut, PlaylistOut, SessionOut, SessionRow, TrackOut, TrackRef,
                          TurnOut, TurnRow, UsageOut, VersionRow)
-from assistant.conversation.chat import Chat, TurnResult
+from assistant.conversation import Chat, Session, TurnResult
 from assistant.model.errors import BadInput, Conflict, NotFound
-from assistant.conversation.session import Session
-from assistant.planning.service import Planner
+from assistant.planning import Planner
 
 
 @dataclass(frozen=True)
