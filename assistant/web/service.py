@@ -192,8 +192,7 @@ class Api:
         """Render a DJ show of the version shown (sequenced, links written and spoken); keeps your last `keep`."""
         import uuid
 
-        from assistant.dj.show import render_show
-        from assistant.dj.speech import speaker_for
+        from assistant.dj import render_show, speaker_for
 
         session, _ = self.owned(session_id)
         v = session.current
