@@ -34,6 +34,7 @@ __all__ = ["HANDLERS", "EditHandler"]
 
 
 def more_or_less(state: EditState, op: MoreLess) -> str:
+    """'less grunge', 'more upbeat', 'faster': swap the tracks that fit worst for ones that fit better."""
     rows, c = state.rows(state.ids), state.c
     if op.genre:
         terms = state.terms(op.genre)
@@ -74,6 +75,7 @@ def more_or_less(state: EditState, op: MoreLess) -> str:
 
 
 def add_like(state: EditState, op: AddLike) -> str:
+    """'more like track 2', 'add 5 like Radiohead': tracks that sound like one (swapped in, or added)."""
     if op.own:
         return _add_own_tracks(state, op)
     c, seed = state.c, None
@@ -158,6 +160,7 @@ def _add_own_tracks(state: EditState, op: AddLike) -> str:
 
 
 def remove(state: EditState, op: Remove) -> str:
+    """'remove track 3', 'no more Nirvana': out, and kept out (a hard constraint); the gaps are refilled."""
     c = state.c
     idx = sorted({state.at(k) for k in op.positions} | {state.ids.index(i) for i in op.track_ids if i in state.ids})
     for i in idx:
@@ -175,15 +178,18 @@ def remove(state: EditState, op: Remove) -> str:
 
 
 def cap_artist(state: EditState, op: CapArtist) -> str:
+    """'at most two per artist': a hard constraint."""
     return state.hard(describe(op), {"max_per_artist": op.max_per_artist})
 
 
 def set_filter(state: EditState, op: SetFilter) -> str:
+    """'clean only', 'around 120 bpm': hard filters."""
     return state.hard(describe(op), {k: getattr(op, k) for k in ("explicit", "tempo", "track_minutes")
                                      if getattr(op, k) is not None})
 
 
 def set_years(state: EditState, op: SetYears) -> str:
+    """'nothing before 1990': release years (an open end keeps the current bound)."""
     old = state.c.years or Range()
     lo, hi = (op.min if op.min is not None else old.min), (op.max if op.max is not None else old.max)
     if lo is not None and hi is not None and lo > hi:
@@ -194,6 +200,7 @@ def set_years(state: EditState, op: SetYears) -> str:
 
 
 def set_length(state: EditState, op: SetLength) -> str:
+    """'make it an hour', '20 songs': trim from the end (locked tracks stay) or fill up."""
     locked = [i for i in state.ids if i in state.locked]
     if op.tracks is not None and len(locked) > op.tracks:
         raise EditRefused(f"{len(locked)} tracks are locked: unlock some to make it {op.tracks}")
@@ -209,6 +216,7 @@ def set_length(state: EditState, op: SetLength) -> str:
 
 
 def move(state: EditState, op: Move) -> str:
+    """'move 4 to the top': one track to another position."""
     i = state.at(op.track)
     if op.to > len(state.ids):
         raise EditRefused(f"position {op.to} doesn't exist: the playlist has {len(state.ids)}")
@@ -217,6 +225,7 @@ def move(state: EditState, op: Move) -> str:
 
 
 def reorder(state: EditState, op: Reorder) -> str:
+    """'build up the energy', 'shuffle': the same tracks in a new order (a shuffle is seeded by the set)."""
     energy = np.nan_to_num(state.cat.column("energy")[state.rows(state.ids)], nan=0.5)
     order = [state.ids[i] for i in np.argsort(energy, kind="stable")]
     if op.by == "energy_falling":
@@ -233,6 +242,7 @@ def reorder(state: EditState, op: Reorder) -> str:
 
 
 def replace_section(state: EditState, op: ReplaceSection) -> str:
+    """'swap the second half to jazz': new tracks of a genre or mood in positions start..end."""
     if op.end > len(state.ids):
         raise EditRefused(f"track {op.end} doesn't exist: the playlist has {len(state.ids)}")
     genres = [state.terms(g)[0] for g in op.genres]
@@ -254,6 +264,7 @@ def replace_section(state: EditState, op: ReplaceSection) -> str:
 
 
 def lock(state: EditState, op: Lock) -> str:
+    """'lock 1 and 2': locked tracks stay through later edits (unless a hard constraint rules them out)."""
     if op.op == "lock" and len(set(op.positions)) > len(state.original):
         raise EditRefused(f"can't lock more tracks than the playlist holds ({len(state.original)})")
     ids = [state.ids[state.at(k)] for k in op.positions]
@@ -262,6 +273,7 @@ def lock(state: EditState, op: Lock) -> str:
 
 
 def explain(state: EditState, op: Explain) -> str:
+    """'why is track 4 here?': its facts, why it was picked, the constraints it meets; changes nothing."""
     tid = state.ids[state.at(op.track)]
     t = state.cat.track(state.cat.row_of(tid))
     facts = [str(t.year or t.decade or "year unknown"), ", ".join(t.genres[:3]) or "no genre tags",
@@ -274,6 +286,7 @@ def explain(state: EditState, op: Explain) -> str:
 
 
 def start_over(state: EditState, op: StartOver) -> str:
+    """'start over: 90s hip hop': a fresh playlist for the new request."""
     c = op.constraints
     if c is None and op.request.strip() and state.vocab is not None:
         c = parse(op.request, state.vocab)
