@@ -22,7 +22,7 @@ from retrieval.store import Stores
 
 from assistant.llm import ChatModel, from_settings
 from assistant.model.settings import Settings
-from assistant.planning.service import Planner
+from assistant.planning import Planner
 
 __all__ = ["Services", "build", "install_demo"]
 

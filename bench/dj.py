@@ -32,7 +32,7 @@ PROMPTS = [MUST_SHOW, "an hour of 80s pop hits", "90s hip hop, 25 songs", "2 hou
 
 def traced(show, cat) -> bool:
     """Every up-next / just-played fact equals the catalogue row of the track at that place in the show."""
-    from assistant.dj.commentary import spoken_title
+    from assistant.dj import spoken_title
 
     rows = [cat.track(cat.row_of(t)) for t in show.track_ids]
     for link in show.links:
@@ -51,8 +51,7 @@ def traced(show, cat) -> bool:
 
 def run_render(home: Path, every: int) -> list[dict]:
     from assistant.compose import build
-    from assistant.dj.show import render_show
-    from assistant.dj.fact_check import check
+    from assistant.dj import check_line, render_show
     from assistant.model.settings import Settings
 
     app = build(Settings(home=home))
@@ -72,7 +71,7 @@ def run_render(home: Path, every: int) -> list[dict]:
             "links": len(show.links), "words": sum(len(x.text.split()) for x in show.links),
             "speech_seconds": round(sum(x.seconds for x in show.links), 1),
             "render_seconds": round(seconds, 3), "stages": show.seconds,
-            "grounded": all(check(x.text, x.facts).ok for x in show.links), "traced": traced(show, cat),
+            "grounded": all(check_line(x.text, x.facts).ok for x in show.links), "traced": traced(show, cat),
             "kinds": [x.kind for x in show.links], "out": str(out.relative_to(ROOT)),
         })
     app.close()

@@ -22,7 +22,7 @@ def chat(
     """A multi-turn conversation: ask for a playlist, then refine it ("less ambient", "/undo", "/why 3").
     Reads stdin line by line, so it is scriptable: `printf 'chill jazz\\n/export xspf\\n' | segue chat`."""
     from assistant.compose import build
-    from assistant.conversation.chat import Chat
+    from assistant.conversation import Chat
     from assistant.cli.chat_render import HELP
 
     console = Console(highlight=False)
@@ -75,7 +75,7 @@ def _turn(console: Console, chat_, result) -> None:
 
 
 def _show_current(console: Console, chat_, s) -> None:
-    from assistant.conversation.chat import TurnResult
+    from assistant.conversation import TurnResult
 
     _turn(console, chat_, TurnResult(session=s, reply=f"Version {s.cursor}:", tracks=chat_.tracks(s.current),
                                      changed=True))
@@ -138,7 +138,7 @@ def export(
 ) -> None:
     """Export a session's playlist as M3U8, XSPF or JSPF."""
     from assistant.compose import build
-    from assistant.conversation.chat import Chat
+    from assistant.conversation import Chat
     from assistant.model.playlist_files import write_export
 
     with handle_errors(Console(stderr=True, highlight=False)):

@@ -6,9 +6,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from assistant.conversation.chat import TurnResult
+from assistant.cli.render import number_or_unknown
+from assistant.conversation import TurnResult
 from assistant.model.constraints import Constraints
-from assistant.cli.render import _mmss, _num
+from assistant.model.formatting import track_time
 
 HELP = """Say what you want ("an hour of chill electronic for coding"), then refine it:
   "no more than two songs per artist", "less ambient, more house", "make it 90 minutes",
@@ -79,8 +80,8 @@ def render_turn(console: Console, r: TurnResult, names: dict[str, str]) -> None:
         table.add_column(col, justify=just, overflow="fold")
     locked = set(v.locked)
     for i, t in enumerate(r.tracks, 1):
-        table.add_row(str(i), Text(t.title), Text(t.artist), _num(t.year, ""), _num(t.tempo, ".0f"),
-                      _mmss(t.duration_ms), "locked" if t.track_id in locked else "")
+        table.add_row(str(i), Text(t.title), Text(t.artist), number_or_unknown(t.year, ""), number_or_unknown(t.tempo, ".0f"),
+                      track_time(t.duration_ms), "locked" if t.track_id in locked else "")
     console.print(table)
     total = sum(t.duration_ms or 0 for t in r.tracks) / 60000
     bad = [c for c in v.report if not c.get("satisfied")]

@@ -36,9 +36,8 @@ def dj(
     """The DJ: a sequenced set with spoken links. Plays it (typed commands while it runs: skip, like, more energy,
     who is this?, quieter, stop talking, quit), or with --render writes it to a folder."""
     from assistant.compose import build
-    from assistant.dj.show import render_show
+    from assistant.dj import render_show, speaker_for
     from assistant.model.errors import BadInput, NoPlaylist
-    from assistant.dj.speech import speaker_for
 
     console = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -102,9 +101,7 @@ def _num(x: float | None) -> str:
 
 
 def _live(planner, show, pl, out_dir: Path, speaker, *, user: str | None, every: int, speed: float) -> None:
-    from assistant.dj.commentary import occasion, request_words
-    from assistant.dj.show import Studio, history_for
-    from assistant.dj.player import Player
+    from assistant.dj import Player, Studio, history_for, occasion, request_words
 
     c = pl.constraints
     lib = planner.library()

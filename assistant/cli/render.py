@@ -6,17 +6,12 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from assistant.model.formatting import track_time
 from assistant.model.playlist import Playlist
 
 
-def _mmss(ms: int | None) -> str:
-    if not ms:
-        return "?"
-    s = int(round(ms / 1000))
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def _num(x, fmt: str) -> str:
+def number_or_unknown(x, fmt: str) -> str:
+    """A number in `fmt`, or "?" when it is unknown."""
     return "?" if x is None else format(x, fmt)
 
 
@@ -34,8 +29,8 @@ def render_playlist(console: Console, pl: Playlist) -> None:
     for i, e in enumerate(pl.tracks, 1):
         t = e.track
         year = t.year if t.year is not None else (f"{t.decade}s" if t.decade else None)
-        table.add_row(str(i), Text(t.title), Text(t.artist), _num(year, ""), _num(t.tempo, ".0f"),
-                      _num(t.energy, ".2f"), _mmss(t.duration_ms), Text(e.why))
+        table.add_row(str(i), Text(t.title), Text(t.artist), number_or_unknown(year, ""), number_or_unknown(t.tempo, ".0f"),
+                      number_or_unknown(t.energy, ".2f"), track_time(t.duration_ms), Text(e.why))
     console.print(table)
     console.print(f"{len(pl.tracks)} tracks, {pl.total_ms / 60000:.1f} minutes")
     render_understood(console, pl)

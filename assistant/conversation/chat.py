@@ -3,7 +3,7 @@
 Each call loads the session, runs one turn, and saves it with a compare-and-swap on its revision, so a turn
 is committed whole or not at all (a crash loses at most the turn in flight) and two turns racing on one
 session are serialised or the later one is rejected with a clear message. The first turn makes a playlist
-from the request; later turns are edits (`edit_parser` -> `refine.step`): undo/redo move between versions,
+from the request; later turns are edits (`read_llm.read_edits` -> `apply.step`): undo/redo move between versions,
 and like/dislike/skip are stored with the listener's history and steer their taste at once.
 """
 
@@ -16,10 +16,15 @@ from dataclasses import dataclass, field
 from retrieval.store import SessionStore
 from retrieval.tracks import Track
 
-from assistant.model.constraints import Report
-from assistant.planning.service import Planner
-from assistant.model.errors import BadInput, NoPlaylist, SegueError
+from assistant.conversation.apply import step
+from assistant.conversation.read_llm import read_edits
 from assistant.conversation.session import Diff, Session, Version, add_turn, add_version
+from assistant.model.constraints import Report
+from assistant.model.errors import BadInput, NoPlaylist, SegueError
+from assistant.model.playlist_files import export
+from assistant.planning import Planner
+
+__all__ = ["GUEST", "Chat", "TurnResult"]
 
 GUEST = "guest"
 
@@ -36,6 +41,7 @@ class TurnResult:
     answers: list[str] = field(default_factory=list)
     understanding: dict | None = None
     changed: bool = False
+    ops: list[dict] = field(default_factory=list)  # the turn's edit operations, as JSON (stored with the turn)
 
     @property
     def version(self) -> Version | None:
@@ -101,7 +107,7 @@ class Chat:
             tell("applying the edit")
             result = self._edit(session, text)
         tell("saving")
-        result.session = add_turn(result.session, text, result.reply, edits=getattr(result, "_ops", []))
+        result.session = add_turn(result.session, text, result.reply, edits=result.ops)
         self._save(result.session, revision)
         return result
 
@@ -123,9 +129,6 @@ class Chat:
                           understanding=pl.understanding, changed=True)
 
     def _edit(self, session: Session, text: str) -> TurnResult:
-        from assistant.conversation.read_llm import read_edits
-        from assistant.conversation.apply import step
-
         planner = self.planner
         vocab = planner.vocabulary()
         reading = read_edits(text, vocab, session.current, planner.library().catalogue, planner.llm(),
@@ -144,8 +147,7 @@ class Chat:
         result = TurnResult(session=session, reply="; ".join(said) or "Done.", tracks=self.tracks(session.current),
                             honoured=out.honoured if out else [], refused=out.refused if out else [],
                             answers=out.answers if out else [], changed=session.cursor != before or bool(out and out.changed),
-                            understanding=understanding)
-        result._ops = [json.loads(op.model_dump_json()) for op in ops]  # type: ignore[attr-defined]
+                            understanding=understanding, ops=[json.loads(op.model_dump_json()) for op in ops])
         return result
 
     def _taste(self, session: Session):
@@ -176,8 +178,6 @@ class Chat:
         return TurnResult(session=session, reply=reply, tracks=self.tracks(v))
 
     def export(self, session_id: str, fmt: str, version: int | None = None) -> str:
-        from assistant.model.playlist_files import export
-
         session, _ = self.load(session_id)
         if not session.versions:
             raise BadInput("This session has no playlist yet, so there is nothing to export.")

@@ -1,7 +1,9 @@
-"""The state one turn of edits works on, and its shared helpers (see `refine` for the edits themselves).
+"""The playlist one turn of edits works on (`EditState`), and the helpers every edit handler shares.
 
-Gaps left by an edit are refilled with `make_playlist`, kept tracks pinned in place; hard constraints are enforced
-on every kept track, locked ones included (and a locked track that must go is named).
+`apply.apply_edits` makes one `EditState` per turn and passes it to the handler of each edit
+(`edit_handlers.HANDLERS`). Gaps left by an edit are refilled with `make_playlist`, kept tracks pinned in place;
+hard constraints are enforced on every kept track, locked ones included (and a locked track that must go is
+named). An edit that can't be honoured raises `EditRefused` and changes nothing.
 """
 
 from __future__ import annotations
@@ -9,24 +11,30 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from assistant.planning.checks import check
-from assistant.model.constraints import Constraints, Length, Report
+
 from assistant.conversation.edits import MoreLess
-from assistant.understanding import MOOD_KEYS, MOODS, dedupe, genre_key
-from assistant.planning.planner import _missing_artists, _pool_facts, filter_spec, make_playlist
 from assistant.conversation.session import Version
+from assistant.model.constraints import Constraints, Length, Report
+from assistant.planning import check_constraints, filter_spec, make_playlist, missing_artists, pool_facts
+from assistant.understanding import MOOD_KEYS, MOODS, dedupe, genre_key
 from retrieval.filters import allowed_mask, artist_code_index
 
 TOLERANCE = 0.05  # a length in minutes holds within ±5% (as `checks.check_length`)
 
+__all__ = ["TOLERANCE", "EditRefused", "EditState"]
 
-class Refused(Exception):
+
+class EditRefused(Exception):
     """An edit that can't be honoured; the message says why."""
 
 
 class EditState:
-    """The playlist being edited in one turn (constraints, tracks, locks, reasons) and what edits need to know:
-    the helpers the edit operations (`refine._Turn`) share."""
+    """The playlist being edited in one turn and what edits need to know.
+
+    `c` the constraints, `ids` the track ids in order, `locked` the locked ids, `why` track id -> reason; `lib` the
+    library and `cat` its catalogue, `taste` the listener's profile (or None), `vocab` the vocabulary (to read a
+    start-over given as words); `original` the playlist as the listener saw it (positions refer to it) and `seen`
+    every track shown this turn (new picks are new). The handlers change `c`, `ids`, `locked` and `why`."""
 
     def __init__(self, version: Version, library, taste, default_tracks: int, default_max_per_artist: int, vocab):
         c = version.constraints
@@ -49,9 +57,9 @@ class EditState:
     def at(self, k: int) -> int:
         """The current index of the track the listener called number k."""
         if not 1 <= k <= len(self.original):
-            raise Refused(f"track {k} doesn't exist: the playlist has {len(self.original)}")
+            raise EditRefused(f"track {k} doesn't exist: the playlist has {len(self.original)}")
         if self.original[k - 1] not in self.ids:
-            raise Refused(f"track {k} was already removed")
+            raise EditRefused(f"track {k} was already removed")
         return self.ids.index(self.original[k - 1])
 
     def artist(self, name: str) -> tuple[str, np.ndarray] | None:
@@ -74,7 +82,7 @@ class EditState:
         terms = sorted((t for t in self.lib.vectors.genre_terms if key and pat.search(genre_key(t))),
                        key=lambda t: genre_key(t) != key)
         if not terms:
-            raise Refused(f"no {word} in this catalogue")
+            raise EditRefused(f"no {word} in this catalogue")
         return terms
 
     def genre_mask(self, terms: list[str]) -> np.ndarray:
@@ -91,8 +99,8 @@ class EditState:
         return self.c.max_per_artist if self.c.max_per_artist is not None else default
 
     def report(self) -> Report:
-        facts = _pool_facts(self.lib, self.c, self.allowed(), _missing_artists(self.lib, self.c.include_artists), [])
-        return check(self.c, self.cat.tracks(self.rows(self.ids)), facts, self.cap())
+        facts = pool_facts(self.lib, self.c, self.allowed(), missing_artists(self.lib, self.c.include_artists), [])
+        return check_constraints(self.c, self.cat.tracks(self.rows(self.ids)), facts, self.cap())
 
     def enforce(self, msgs: list[str]) -> list[str | None]:
         """The playlist with None where a track breaks a hard constraint now (locked tracks too: they are named)."""
@@ -152,11 +160,11 @@ class EditState:
 
     def swap(self, drop: list[int], accept: np.ndarray, what: str, plan: Constraints | None = None) -> str:
         if not drop:
-            raise Refused("every track it would replace is locked")
+            raise EditRefused("every track it would replace is locked")
         ok = self.allowed() & accept
         ok[self.rows(sorted(self.seen))] = False
         if not ok.any():
-            raise Refused(f"no other tracks {what} pass the playlist's constraints in this catalogue")
+            raise EditRefused(f"no other tracks {what} pass the playlist's constraints in this catalogue")
         n = self.fill([None if i in set(drop) else t for i, t in enumerate(self.ids)], plan, accept)
         return f"swapped {len(drop)} tracks for {n} {what}"
 
@@ -164,7 +172,7 @@ class EditState:
         """A hard-constraint edit: update the constraints, drop what breaks them, fill the gaps."""
         self.c = self.c.model_copy(update=update)
         if not self.allowed().any():
-            raise Refused(f"no tracks in this catalogue pass {what}")
+            raise EditRefused(f"no tracks in this catalogue pass {what}")
         msgs: list[str] = []
         slots = self.enforce(msgs)
         gone, n = sum(t is None for t in slots), self.fill(slots)

@@ -14,15 +14,16 @@ import re
 
 from pydantic import ValidationError
 
-
+from assistant.conversation.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Remove,
+                                          Reorder, ReplaceSection, SetFilter, SetLength, SetYears, StartOver)
+from assistant.conversation.session import Version
 from assistant.model.constraints import Constraints
 from assistant.model.errors import BadInput
-from assistant.conversation.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Remove, Reorder,
-                             ReplaceSection, SetFilter, SetLength, SetYears, StartOver)
 from assistant.understanding import (CHARS, FEATURE_WORDS, KNOWN_GENRES, MOOD_KEYS, MOODS, ParseError, Vocabulary,
                                      genre_key, parse)
 from assistant.understanding.parser import NUM, Draft, number, ordering
-from assistant.conversation.session import Version
+
+__all__ = ["START_OVER_PATTERN", "parse_edits", "positions"]
 
 _ORD = {w: i + 1 for i, w in enumerate("first second third fourth fifth sixth seventh eighth ninth tenth eleventh "
                                         "twelfth thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth "
@@ -37,10 +38,12 @@ _VERBS = (r"remove|drop|delete|cut|skip|lose|ditch|move|put|bump|lock|unlock|pin
           r"take|bring|play|open|end|set")
 _SPLIT = re.compile(r"\s*(?:[;!?]|\.(?:\s|$)|\bthen\b|,?\s*\b(?:and|also|plus)\s+(?:then\s+)?(?=(?:" + _VERBS + r")\b)"
                     r"|,\s*(?=(?:" + _VERBS + r")\b))\s*", re.IGNORECASE)
-_START_OVER = re.compile(r"^\W*(?:(?:ok(?:ay)?|actually|no|let'?s)[,\s]+)?(?:start (?:over|again|fresh|from scratch)|from scratch|"
-                         r"begin again|new playlist|scrap (?:that|this|it|all that)|forget (?:that|this|it|all that)|reset)"
-                         r"\b[\s:,.-]*(?:(?:with|instead|and (?:give|make) me|make it|give me)\b[\s:]*)?(?P<rest>.*)$",
-                         re.IGNORECASE | re.DOTALL)
+# a request to start over ("scrap that, 90s hip hop"): what follows is in the group `rest`
+START_OVER_PATTERN = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|actually|no|let'?s)[,\s]+)?(?:start (?:over|again|fresh|from scratch)|from scratch|"
+    r"begin again|new playlist|scrap (?:that|this|it|all that)|forget (?:that|this|it|all that)|reset)"
+    r"\b[\s:,.-]*(?:(?:with|instead|and (?:give|make) me|make it|give me)\b[\s:]*)?(?P<rest>.*)$",
+    re.IGNORECASE | re.DOTALL)
 _OPENER = re.compile(r"^(?:(?:can you |could you |please |now |ok(?:ay)? |actually,? )*(?:give|make|build|create|play|find|get) me\b"
                      r"|i (?:want|need|'d like|would like)\b|(?:how about|what about|now) (?:a|an)\b|(?:a|an) (?:new |different )?"
                      r"(?:playlist|mix)\b|let'?s (?:do|try|have|hear|switch to)\b|something (?:completely|totally) different)", re.I)
@@ -66,7 +69,7 @@ def parse_edits(text: str, vocab: Vocabulary, current: Version | None = None) ->
     if not isinstance(text, str) or not text.strip() or len(text) > 2000:
         return []
     text = text.translate(CHARS).strip()
-    m = _START_OVER.match(text)
+    m = START_OVER_PATTERN.match(text)
     if m:
         rest = m.group("rest").strip(" .!")
         return [StartOver(request=rest, constraints=_read(rest, vocab) if rest else None)]

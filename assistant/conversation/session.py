@@ -9,14 +9,19 @@ drops the redo branch, as editors do.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pydantic import BaseModel, ConfigDict, Field
+
+from pydantic import Field
 
 from assistant.model.base import StrictModel
-
 from assistant.model.constraints import Constraints
 
+__all__ = ["Diff", "Session", "TrackMove", "Turn", "Version", "add_turn", "add_version", "describe_changes", "diff",
+           "redo", "undo"]
 
-class Move(StrictModel):
+
+class TrackMove(StrictModel):
+    """A track kept from the previous version at another position (not the edit op `edits.Move`)."""
+
     track_id: str
     before: int = Field(description="1-based position in the previous version")
     after: int = Field(description="1-based position in this version")
@@ -27,7 +32,7 @@ class Diff(StrictModel):
 
     added: list[str] = Field(default_factory=list, description="Track ids new in this version")
     removed: list[str] = Field(default_factory=list, description="Track ids gone from this version")
-    moved: list[Move] = Field(default_factory=list, description="Tracks kept but at another position")
+    moved: list[TrackMove] = Field(default_factory=list, description="Tracks kept but at another position")
     constraints: list[str] = Field(default_factory=list, description="Changed constraint fields, in words")
     kept: int = Field(default=0, description="Tracks of the previous version still here")
 
@@ -95,7 +100,7 @@ def diff(before: Version | None, track_ids: list[str], constraints: Constraints)
     kept = [t for t in track_ids if t in old_pos]
     # a kept track "moved" when its order among the kept tracks changed
     old_order = [t for t in before.track_ids if t in new_pos]
-    moved = [Move(track_id=t, before=old_pos[t], after=new_pos[t])
+    moved = [TrackMove(track_id=t, before=old_pos[t], after=new_pos[t])
              for i, t in enumerate(kept) if old_order[i] != t]
     return Diff(added=added, removed=removed, moved=moved, kept=len(kept),
                 constraints=describe_changes(before.constraints, constraints))

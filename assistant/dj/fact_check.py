@@ -1,8 +1,8 @@
-"""The grounding check for DJ lines: every name, number and year in a line must come from the facts given for it.
+"""The fact check for DJ lines: every name, number and year in a line must come from the facts given for it.
 
-Pure. `allowed(facts)` collects what a line may say from a facts dict (any nesting): the strings (titles,
+Pure. `allowed_claims(facts)` collects what a line may say from a facts dict (any nesting): the strings (titles,
 artists, albums, the listener's words, the month of a first play), every number (also the numbers inside
-those strings), the years among them and their decades. `check(line, facts)` then looks for claims:
+those strings), the years among them and their decades. `check_line(line, facts)` then looks for claims:
 
 - years ("1959") and decades ("the 90s", "the nineties", "1990s"): the year, or a year of that decade, must be
   a fact;
@@ -26,6 +26,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.understanding.entities import ENGLISH, STRONG_BREAK, WEAK_BREAK
+
+__all__ = ["AllowedClaims", "Claim", "FactCheck", "allowed_claims", "check_line", "norm"]
 
 ALWAYS = ("Billboard Hot 100", "the Hot 100", "Hot 100", "Billboard", "Spotify", "BPM", "DJ", "Segue", "OK")
 STARTERS = frozenset("""
@@ -68,8 +70,8 @@ class Claim(BaseModel):
         return f"{self.kind} '{self.text}' is not in the facts"
 
 
-class Grounding(BaseModel):
-    """The verdict on one line."""
+class FactCheck(BaseModel):
+    """The fact check's verdict on one line: ok, or the claims its facts do not support."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -81,7 +83,7 @@ class Grounding(BaseModel):
 
 
 @dataclass
-class Allowed:
+class AllowedClaims:
     """What a line may say, collected from its facts."""
 
     strings: list[str] = field(default_factory=list)  # originals, longest first (masked out of a line)
@@ -111,9 +113,9 @@ def _walk(value: object) -> Iterable[object]:
         yield value
 
 
-def allowed(facts: dict) -> Allowed:
+def allowed_claims(facts: dict) -> AllowedClaims:
     """Everything the facts let a line say."""
-    a = Allowed()
+    a = AllowedClaims()
     strings: set[str] = set()
     for v in _walk(facts):
         if isinstance(v, bool):
@@ -136,7 +138,7 @@ def allowed(facts: dict) -> Allowed:
     return a
 
 
-def _add_number(a: Allowed, x: float) -> None:
+def _add_number(a: AllowedClaims, x: float) -> None:
     a.numbers |= {round(x), round(x, 1)}
     if x.is_integer() and 1800 <= x <= 2099:
         a.years.add(int(x))
@@ -144,9 +146,9 @@ def _add_number(a: Allowed, x: float) -> None:
         a.decades.add(int(x))
 
 
-def check(line: str, facts: dict | Allowed) -> Grounding:
-    """Whether every name, number and year in `line` comes from `facts` (a facts dict or its `allowed`)."""
-    a = facts if isinstance(facts, Allowed) else allowed(facts)
+def check_line(line: str, facts: dict | AllowedClaims) -> FactCheck:
+    """Whether every name, number and year in `line` comes from `facts` (a facts dict or its `allowed_claims`)."""
+    a = facts if isinstance(facts, AllowedClaims) else allowed_claims(facts)
     text = _plain(line)
     failed: list[Claim] = []
     text = _mask(text, a.strings)  # exact fact strings ("1999" the title, "Take Five") carry no new claim
@@ -154,7 +156,7 @@ def check(line: str, facts: dict | Allowed) -> Grounding:
     text = _years(text, a, failed)
     text = _numbers(text, a, failed)
     _names(text, a, failed)
-    return Grounding(ok=not failed, failed=failed)
+    return FactCheck(ok=not failed, failed=failed)
 
 
 def _plain(text: str) -> str:
@@ -172,7 +174,7 @@ def _mask(text: str, phrases: Iterable[str]) -> str:
     return text
 
 
-def _years(text: str, a: Allowed, failed: list[Claim]) -> str:
+def _years(text: str, a: AllowedClaims, failed: list[Claim]) -> str:
     def year(m: re.Match) -> str:
         y = int(m.group(1))
         if m.group(2):  # "1990s"
@@ -197,7 +199,7 @@ def _years(text: str, a: Allowed, failed: list[Claim]) -> str:
     return text
 
 
-def _numbers(text: str, a: Allowed, failed: list[Claim]) -> str:
+def _numbers(text: str, a: AllowedClaims, failed: list[Claim]) -> str:
     def digits(m: re.Match) -> str:
         x = float(m.group().replace(",", ""))
         if round(x, 1) not in a.numbers and round(x) not in a.numbers:
@@ -227,7 +229,7 @@ def _numbers(text: str, a: Allowed, failed: list[Claim]) -> str:
     return text
 
 
-def _names(text: str, a: Allowed, failed: list[Claim]) -> None:
+def _names(text: str, a: AllowedClaims, failed: list[Claim]) -> None:
     words = list(_WORD.finditer(text))
     run: list[tuple[str, bool]] = []  # (word, opens a sentence)
     pending: list[str] = []  # connectors seen since the last capitalised word of the run
@@ -258,7 +260,7 @@ def _names(text: str, a: Allowed, failed: list[Claim]) -> None:
     close()
 
 
-def _judge(run: list[tuple[str, bool]], a: Allowed, failed: list[Claim]) -> None:
+def _judge(run: list[tuple[str, bool]], a: AllowedClaims, failed: list[Claim]) -> None:
     words = [w for w, _ in run]
     if run[0][1] and _ordinary(words[0]):
         words = words[1:]  # "Coming up, ..." / "That was ..." / "Here's ..."

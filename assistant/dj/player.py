@@ -26,6 +26,7 @@ from typing import TextIO
 from retrieval.tracks import Track
 
 from assistant.dj.show import Show, ShowLink, Studio, more_energy
+from assistant.model.formatting import mm_ss
 
 TICK = 0.25  # real seconds between clock ticks (and command checks)
 HELP = "Commands: skip, like, more energy, who is this?, quieter, stop talking, talk again, quit."
@@ -89,7 +90,7 @@ class Clock:
 
 
 @dataclass
-class Session:
+class ShowState:
     """What the live loop knows: the order, where it is, and what the listener asked."""
 
     tracks: list[Track]
@@ -114,7 +115,7 @@ class Player:
         links: dict[int, list[ShowLink]] = {}
         for link in show.links:
             links.setdefault(link.after_position, []).append(link)
-        self.s = Session(tracks=[by_id[i] for i in show.track_ids], links=links, pool=list(pool))
+        self.state = ShowState(tracks=[by_id[i] for i in show.track_ids], links=links, pool=list(pool))
         self.show = show
         self.studio = studio
         self.clock = Clock(speed)
@@ -177,8 +178,8 @@ class Player:
         return [x.strip() for x in lines if x.strip()]
 
     # -- the show --------------------------------------------------------------------------------
-    def run(self) -> Session:
-        s = self.s
+    def run(self) -> ShowState:
+        s = self.state
         mode = "audio" if self.players else f"clock x{self.clock.speed:g}" if self.clock.speed != 1 else "clock"
         self.say(f"Segue DJ: {len(s.tracks)} tracks, {sum(len(v) for v in s.links.values())} links ({mode}). {HELP}")
         try:
@@ -194,28 +195,28 @@ class Player:
         return s
 
     def _links_at(self, pos: int) -> None:
-        while self.s.links.get(pos) and not self.s.quit:
-            link = self.s.links[pos].pop(0)
-            if not self.s.talking:
+        while self.state.links.get(pos) and not self.state.quit:
+            link = self.state.links[pos].pop(0)
+            if not self.state.talking:
                 continue
             self.say(f"DJ: {link.text}")
             self._play(self.studio.out_dir / link.wav, link.seconds, label=None)
 
     def _track(self, pos: int) -> None:
-        t = self.s.tracks[pos]
+        t = self.state.tracks[pos]
         seconds = (t.duration_ms or 180_000) / 1000
         year = f" ({t.year})" if t.year else ""
-        self.say(f"\u25b6 [{pos + 1}/{len(self.s.tracks)}] {t.artist} - {t.title}{year}  0:00 / {_mmss(seconds)}")
+        self.say(f"\u25b6 [{pos + 1}/{len(self.state.tracks)}] {t.artist} - {t.title}{year}  0:00 / {mm_ss(seconds)}")
         path = Path(t.path) if t.path and Path(t.path).is_file() else None
         done = self._play(path, seconds, label=t)
         if done == "skip":
-            self.s.skipped.append(t.track_id)
+            self.state.skipped.append(t.track_id)
             if self.feedback:
                 self.feedback("skip", t.track_id)
-            after = self.s.links.get(pos + 1, [])
-            self.s.links[pos + 1] = [self.studio.without_backsell(x) if "just_played" in x.facts else x for x in after]
+            after = self.state.links.get(pos + 1, [])
+            self.state.links[pos + 1] = [self.studio.without_backsell(x) if "just_played" in x.facts else x for x in after]
         elif done == "end":
-            self.s.played.append(t.track_id)
+            self.state.played.append(t.track_id)
 
     def _play(self, path: Path | None, seconds: float, label: Track | None) -> str:
         """Play a link (label None) or a track until it ends or a command stops it: 'end', 'skip' or 'quit'."""
@@ -245,7 +246,7 @@ class Player:
             step = 5 if self.tty else 60
             if label is not None and elapsed - last_shown >= step:
                 last_shown = elapsed - elapsed % step
-                self.progress(f"   {_mmss(min(elapsed, seconds))} / {_mmss(seconds)}  {label.artist} - {label.title}")
+                self.progress(f"   {mm_ss(min(elapsed, seconds))} / {mm_ss(seconds)}  {label.artist} - {label.title}")
             wait = TICK if self.proc else min(TICK, self.clock.real(seconds - elapsed))
             for line in self._commands(wait):
                 outcome = self._command(line, during_track=label is not None)
@@ -265,7 +266,7 @@ class Player:
     # -- commands --------------------------------------------------------------------------------
     def _command(self, line: str, during_track: bool) -> str | None:
         """Act on a typed line. During a link, "this" is the track just played and changes start with the next."""
-        s = self.s
+        s = self.state
         cmd = parse_command(line)
         at = s.position if during_track else s.position - 1
         current = s.tracks[at] if 0 <= at < len(s.tracks) else None
@@ -305,7 +306,7 @@ class Player:
         return None
 
     def _quieter(self) -> None:
-        s = self.s
+        s = self.state
         self.studio.every *= 2
         kept = 0
         for pos in sorted(p for p in s.links if p > s.position):
@@ -316,7 +317,7 @@ class Player:
 
     def _more_energy(self, current: Track, keep: int) -> None:
         """Re-plan the tracks from position `keep` on (the current track and those before stay)."""
-        s = self.s
+        s = self.state
         upcoming = s.tracks[keep:]
         if not upcoming:
             self.say("DJ: this is the last track; nothing left to lift.")
@@ -333,8 +334,3 @@ class Player:
             s.links.setdefault(keep, []).append(self.studio.live(self.studio.request_link(new[0], keep)))
         e = f" (energy {new[0].energy:.2f}, was {was.artist} - {was.title} at {was.energy or 0:.2f})"
         self.say(f"DJ: more energy - next up after this one: {new[0].artist} - {new[0].title}{e}")
-
-
-def _mmss(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -5,8 +5,8 @@ Pure functions over `Track` models. Harmonic mixing uses the Camelot wheel: a ke
 letter (12 and 1 are neighbours), or the same number with the other letter. Tempo steps count half and double
 time (70 -> 140 BPM is a step of 0). The energy arc is a target curve over the show's running time (so "a peak
 at 40 minutes" lands at 40 minutes whatever the track lengths); the set's energies are scaled to 0..1 within
-the set and compared with it. `score` reports all three; `sequence` orders tracks to maximise it: several
-greedy starts, then local search (swap, move, reverse) under a time budget, never returning an order that
+the set and compared with it. `score_transitions` reports all three; `sequence` orders tracks to maximise it:
+several greedy starts, then local search (swap, move, reverse) under a time budget, never returning an order that
 scores below the one it was given. Locked tracks keep their positions; the set of tracks never changes.
 """
 
@@ -64,7 +64,9 @@ def _piecewise(points: Sequence[tuple[float, float]], x: float) -> float:
     return points[-1][1]
 
 
-class Weights(StrictModel):
+class TransitionWeights(StrictModel):
+    """How much the key share, the tempo glide and the arc fit count in a transition score."""
+
     key: float = 0.4
     tempo: float = 0.3
     arc: float = 0.3
@@ -82,7 +84,7 @@ class TransitionScore(StrictModel):
     arc: str = Field(description="The arc the order was scored against")
     arc_fit: float = Field(description="1 - mean |scaled energy - target| over the tracks (1 is a perfect fit)")
     overall: float = Field(description="Weighted sum of key share, tempo glide and arc fit")
-    weights: Weights
+    weights: TransitionWeights
 
 
 def camelot(key: int | None, mode: int | None) -> str | None:
@@ -128,13 +130,13 @@ def arc_from(ordering: Ordering | None = None, prompt: str = "", minutes: float 
     return Arc(shape=shape, at=at)
 
 
-def weights_for(ordering: Ordering | None) -> Weights:
+def transition_weights_for(ordering: Ordering | None) -> TransitionWeights:
     """Smooth transitions asked for: key and tempo weigh more; an explicit arc: the arc weighs more."""
     if ordering is not None and ordering.smooth:
-        return Weights(key=0.45, tempo=0.4, arc=0.15)
+        return TransitionWeights(key=0.45, tempo=0.4, arc=0.15)
     if ordering is not None and ordering.arc != "any":
-        return Weights(key=0.3, tempo=0.25, arc=0.45)
-    return Weights()
+        return TransitionWeights(key=0.3, tempo=0.25, arc=0.45)
+    return TransitionWeights()
 
 
 class _Prepared:
@@ -173,16 +175,17 @@ class _Prepared:
             t += d
         return err / max(1, len(order))
 
-    def cost(self, order: Sequence[int], w: Weights) -> float:
+    def cost(self, order: Sequence[int], w: TransitionWeights) -> float:
         pairs = max(1, len(order) - 1)
         key = sum(self.pair[a][b][0] for a, b in zip(order, order[1:])) / pairs
         tempo = sum(self.pair[a][b][1] for a, b in zip(order, order[1:])) / pairs
         return w.key * key + w.tempo * tempo + w.arc * self.arc_error(order)
 
 
-def score(tracks: Sequence[Track], arc: Arc | None = None, weights: Weights | None = None) -> TransitionScore:
+def score_transitions(tracks: Sequence[Track], arc: Arc | None = None,
+                      weights: TransitionWeights | None = None) -> TransitionScore:
     """The transition score of `tracks` in the order given."""
-    arc, w = arc or Arc(), weights or Weights()
+    arc, w = arc or Arc(), weights or TransitionWeights()
     codes = [camelot(t.key, t.mode) for t in tracks]
     keys = [compatible(a, b) for a, b in zip(codes, codes[1:])]
     keys = [k for k in keys if k is not None]
@@ -209,13 +212,13 @@ def sequence(
     arc: Arc | None = None,
     *,
     locked: Sequence[str] = (),
-    weights: Weights | None = None,
+    weights: TransitionWeights | None = None,
     budget: float = 0.5,
     seed: int = 0,
 ) -> list[Track]:
     """`tracks` reordered for flow. Tracks whose id is in `locked` keep their positions; nothing is added or
     dropped. Deterministic for a seed; stops after `budget` seconds of local search."""
-    arc, w = arc or Arc(), weights or Weights()
+    arc, w = arc or Arc(), weights or TransitionWeights()
     n = len(tracks)
     if n < 3 and not locked:
         return _best_small(tracks, arc, w)
@@ -253,14 +256,14 @@ def sequence(
     return [tracks[i] for i in merge(best)]
 
 
-def _best_small(tracks: Sequence[Track], arc: Arc, w: Weights) -> list[Track]:
+def _best_small(tracks: Sequence[Track], arc: Arc, w: TransitionWeights) -> list[Track]:
     if len(tracks) < 2:
         return list(tracks)
     prep = _Prepared(tracks, arc)
     return [tracks[i] for i in min(([0, 1], [1, 0]), key=lambda o: prep.cost(o, w))]
 
 
-def _greedy_starts(prep: _Prepared, free: list[int], slots: list[int], fixed: set[int], w: Weights, n: int):
+def _greedy_starts(prep: _Prepared, free: list[int], slots: list[int], fixed: set[int], w: TransitionWeights, n: int):
     """Greedy fills of the free slots, one per starting track (the lowest-cost first slots), left to right."""
     if not free:
         return

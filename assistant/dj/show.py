@@ -1,4 +1,4 @@
-"""The DJ show: a set of tracks -> sequenced for flow -> links written and checked -> links spoken -> files.
+"""The DJ show: a set of tracks -> sequenced for flow -> links written and fact-checked -> links spoken -> files.
 
 `render_show` is the entry point the CLI and the server call. It writes `out_dir/links/NNN.wav` (one per link),
 `out_dir/show.m3u8` (a cue sheet interleaving links and tracks, in the M3U8 layout of `exports`: a track without
@@ -15,30 +15,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-from assistant.model.base import StrictModel
+from pydantic import Field
 
 from retrieval.listeners import ListenerService
 from retrieval.tracks import Catalogue, Track
 
-from assistant.dj.commentary import (
-    LinkPlan,
-    OfflineWriter,
-    about_plan,
-    listening_facts,
-    occasion,
-    plan_links,
-    request_plan,
-    request_words,
-    write_lines,
-)
-from assistant.model.constraints import Constraints
-from assistant.planning.service import Planner
-from assistant.model.errors import BadInput
-from assistant.model.playlist_files import _m3u_location, _one_line, write_export
-from assistant.dj.sequencing import Arc, TransitionScore, arc_from, score, sequence, weights_for
+from assistant.dj.facts import listening_facts, occasion, request_words
+from assistant.dj.lines import OfflineWriter, write_lines
+from assistant.dj.link_plans import LinkPlan, about_plan, plan_links, request_plan
+from assistant.dj.sequencing import Arc, TransitionScore, arc_from, score_transitions, sequence, transition_weights_for
 from assistant.dj.speech import Speaker, speaker_for, wav_seconds
+from assistant.model.base import StrictModel
+from assistant.model.constraints import Constraints
+from assistant.model.errors import BadInput
+from assistant.model.playlist_files import clean_text, m3u_location, write_export
+from assistant.planning import Planner
+
+__all__ = ["Show", "ShowLink", "ShowTrack", "Studio", "cue_sheet", "history_for", "more_energy", "render_show",
+           "resolve_tracks", "script", "voice_label", "write_files"]
 
 
 class ShowLink(StrictModel):
@@ -52,7 +46,7 @@ class ShowLink(StrictModel):
     wav: str = Field(description="The audio, relative to the show's folder (links/001.wav)")
     seconds: float = Field(description="Length of the audio")
     source: str = Field(default="template", description="template, llm, llm-rewritten or template-replaced")
-    rejected: list[dict] = Field(default_factory=list, description="Lines that failed the grounding check")
+    rejected: list[dict] = Field(default_factory=list, description="Lines that failed the fact check")
 
 
 class ShowTrack(StrictModel):
@@ -194,7 +188,7 @@ def render_show(planner: Planner, tracks: Sequence[Any], *, prompt: str = "", co
     prompt = prompt or constraints.prompt
     minutes = sum(t.duration_ms or 0 for t in given) / 60000
     arc = arc_from(constraints.ordering, prompt, minutes)
-    weights = weights_for(constraints.ordering)
+    weights = transition_weights_for(constraints.ordering)
     ordered = sequence(given, arc, locked=locked, weights=weights, budget=settings.dj_budget if budget is None else budget,
                        seed=seed)
     t_seq = time.perf_counter()
@@ -217,15 +211,16 @@ def render_show(planner: Planner, tracks: Sequence[Any], *, prompt: str = "", co
     links = [studio.speak(p, x.text, x.source, x.rejected) for p, x in zip(plans, lines)]
     t_speak = time.perf_counter()
 
+    flow = score_transitions(ordered, arc, weights)
     show = Show(
         prompt=prompt, request=studio.request, catalogue=cat.meta.get("label", ""), generated=cat.generated,
         listener=listener, voice=voice_label(speaker), every=every,
-        arc=score(ordered, arc, weights).arc, track_ids=[t.track_id for t in ordered],
+        arc=flow.arc, track_ids=[t.track_id for t in ordered],
         input_track_ids=[t.track_id for t in given],
         tracks=[ShowTrack(position=i + 1, track_id=t.track_id, artist=t.artist, title=t.title,
                           seconds=round(t.duration_ms / 1000, 1) if t.duration_ms else None, path=t.path)
                 for i, t in enumerate(ordered)],
-        links=links, score=score(ordered, arc, weights), input_score=score(given, arc, weights),
+        links=links, score=flow, input_score=score_transitions(given, arc, weights),
         notes=[note] if note else [],
         seconds={"sequence": round(t_seq - t0, 3), "write": round(t_write - t_seq, 3),
                  "speak": round(t_speak - t_write, 3), "all": round(time.perf_counter() - t0, 3)})
@@ -254,7 +249,7 @@ def script(show: Show) -> dict:
 def cue_sheet(show: Show, tracks: Sequence[Track]) -> str:
     """M3U8 text interleaving the links (`links/NNN.wav`) and the tracks (`#EXTINF:<seconds>,<Artist> - <Title>`)."""
     by_id = {t.track_id: t for t in tracks}
-    lines = ["#EXTM3U", f"#PLAYLIST:{_one_line('Segue DJ: ' + (show.request or show.prompt or 'a show'))}"]
+    lines = ["#EXTM3U", f"#PLAYLIST:{clean_text('Segue DJ: ' + (show.request or show.prompt or 'a show'))}"]
     for item in show.running_order():
         if item["type"] == "link":
             link = next(x for x in show.links if x.n == item["n"])
@@ -262,9 +257,9 @@ def cue_sheet(show: Show, tracks: Sequence[Track]) -> str:
             continue
         t = by_id[item["track_id"]]
         seconds = round(t.duration_ms / 1000) if t.duration_ms else -1
-        lines.append(f"#EXTINF:{seconds},{_one_line(t.artist)} - {_one_line(t.title)}")
+        lines.append(f"#EXTINF:{seconds},{clean_text(t.artist)} - {clean_text(t.title)}")
         if t.path:
-            lines.append(_m3u_location(t.path))
+            lines.append(m3u_location(t.path))
     return "\n".join(lines) + "\n"
 
 

@@ -1,6 +1,6 @@
 """Speech: a one-method `Speaker` interface and its adapters, chosen by a voice setting.
 
-- `espeak` (default): pyttsx3 2.99 over espeak-ng, offline, in a worker process (`assistant.dj.speech_worker`,
+- `espeak` (default): pyttsx3 2.99 over espeak-ng, offline, in a worker process (`speech_worker.py`,
   which also holds the workarounds for three measured pyttsx3 bugs: the first save of a process writes no file
   in time, the driver prints "Audio saved to ..." on stdout, setting a voice resets the rate). A fault inside
   espeak-ng then costs one restart of the worker, never the server or the DJ.
@@ -10,7 +10,8 @@
   another server), WAV output.
 
 A voice setting is `name` or `name:variant` (`espeak:en-gb`, `openai:nova`, `piper`). Every adapter writes a
-WAV file and raises `SpeechError` (a `SegueError`) with a message that says what to install or set.
+WAV file and raises `SpeechError` (a `SegueError`) with a message that says what to install or set. A new speech
+engine = a class implementing `Speaker` here (its heavy imports inside it) + a line in `SPEAKERS`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from typing import Protocol, runtime_checkable
 
 from assistant.model.errors import NotReady, SegueError
 
+__all__ = ["DEFAULT_VOICE", "ESPEAK_WORKER", "SPEAKERS", "EspeakSpeaker", "OpenAISpeaker", "PiperSpeaker", "Speaker",
+           "SpeechError", "speaker_for", "wav_rms", "wav_seconds"]
+
 
 class SpeechError(SegueError):
     """Speech could not be made; the message says what to install or configure."""
@@ -30,7 +34,7 @@ class SpeechError(SegueError):
 
 @runtime_checkable
 class Speaker(Protocol):
-    """Something that speaks text into a WAV file."""
+    """Something that speaks text into a WAV file (`name` labels the voice in a show's script)."""
 
     name: str
 
@@ -55,7 +59,7 @@ def wav_rms(path: Path) -> float:
 
 
 class EspeakSpeaker:
-    """pyttsx3 2.99 over espeak-ng, run in a worker process (`assistant.dj.speech_worker`, one per Segue process).
+    """pyttsx3 2.99 over espeak-ng, run in a worker process (`speech_worker.py`, one per Segue process).
 
     espeak-ng keeps process-wide state and calls back into Python from its own thread; a fault in it must not
     take the server (or the DJ) down with it. The worker owns the one pyttsx3 engine, applies the workarounds in
@@ -74,7 +78,7 @@ class EspeakSpeaker:
         path.parent.mkdir(parents=True, exist_ok=True)
         request = {"text": text, "path": str(path.resolve()), "voice": self.voice, "rate": self.rate,
                    "volume": self.volume}
-        reply = _WORKER.ask(request)
+        reply = ESPEAK_WORKER.ask(request)
         if reply.get("error"):
             raise SpeechError(reply["error"])
         return path
@@ -91,7 +95,10 @@ class _Worker:
         import subprocess
         import sys
 
-        self.proc = subprocess.Popen([sys.executable, "-m", "assistant.dj.speech_worker"], stdin=subprocess.PIPE,
+        # started by path, not with -m (which would import the whole `assistant.dj` package first: seconds, not
+        # milliseconds); -P keeps this folder off its sys.path, so no module here shadows one pyttsx3 imports
+        worker = Path(__file__).resolve().with_name("speech_worker.py")
+        self.proc = subprocess.Popen([sys.executable, "-P", str(worker)], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
                                      cwd=str(Path(__file__).resolve().parents[1]))
 
@@ -126,7 +133,7 @@ class _Worker:
 
 
 WORKER_TIMEOUT = 60.0  # seconds one line may take (espeak-ng speaks a DJ link in well under one)
-_WORKER = _Worker()
+ESPEAK_WORKER = _Worker()
 
 
 class PiperSpeaker:

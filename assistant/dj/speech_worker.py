@@ -1,4 +1,4 @@
-"""The espeak-ng speech worker: `python -m assistant.dj.speech_worker`, one per Segue process (see `speech.EspeakSpeaker`).
+"""The espeak-ng speech worker: `python -P speech_worker.py`, one per Segue process (see `speech.EspeakSpeaker`).
 
 Reads one JSON request per line on stdin (`text`, `path`, `voice`, `rate`, `volume`), writes the WAV file, and
 answers one JSON line on its own copy of stdout (`{"ok": true}` or `{"error": "..."}`). Everything else that would

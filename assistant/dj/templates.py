@@ -96,7 +96,7 @@ REQUEST = (
     ((), "You asked for more energy, so here's {title} by {artist}."),
 )
 
-# The line of last resort: always grounded (names only).
+# The line of last resort: always passes the fact check (names only).
 FALLBACK = "Next: {title} by {artist}."
 
 KINDS = {"story": STORY, "trending": TRENDING, "mood": MOOD, "personal": PERSONAL, "intro": INTRO,

@@ -274,7 +274,7 @@ def replay(planner, conversation: dict, use_feedback: bool = True, *, edits: boo
     Reads `conversation["turns"]` only (never the goal). Ablations: `edits=False` reads every later turn as a
     refinement; `focus=False` ranks by the whole conversation's constraints alone; `taste=True` also plans with a
     taste profile of the feedback (it favours the liked artists, which CPCD listeners rarely ask for again)."""
-    from assistant.conversation.read_offline import _START_OVER, parse_edits
+    from assistant.conversation import START_OVER_PATTERN, parse_edits
     from assistant.conversation.edits import StartOver
     from assistant.conversation.apply import step
     from assistant.conversation.session import Session, add_version
@@ -308,7 +308,7 @@ def replay(planner, conversation: dict, use_feedback: bool = True, *, edits: boo
             except (ValueError, BadInput):  # an edit the parser rejects (a count over 1000): read as words
                 ops = []
             fresh = any(isinstance(op, StartOver) for op in ops)
-            if ops and (not fresh or _START_OVER.match(text)):
+            if ops and (not fresh or START_OVER_PATTERN.match(text)):
                 before = session.cursor
                 session, outcome = step(session, ops, lib, profile, **params)
                 if outcome is not None and session.cursor != before:

@@ -65,23 +65,23 @@ def export(tracks: Iterable[Any], fmt: str, title: str, creator: str | None = No
 def to_m3u8(tracks: list, title: str, creator: str | None = None, annotation: str | None = None) -> str:
     """M3U8 text. `creator` and `annotation` have no place in M3U and are not written."""
     lines = ["#EXTM3U"]
-    if _one_line(title):
-        lines.append(f"#PLAYLIST:{_one_line(title)}")
+    if clean_text(title):
+        lines.append(f"#PLAYLIST:{clean_text(title)}")
     for t in tracks:
         seconds = round(t.duration_ms / 1000) if t.duration_ms else -1
-        artist, name = _one_line(t.artist), _one_line(t.title)
+        artist, name = clean_text(t.artist), clean_text(t.title)
         lines.append(f"#EXTINF:{seconds},{artist} - {name}" if artist else f"#EXTINF:{seconds},{name}")
         if t.path:
-            lines.append(_m3u_location(t.path))
+            lines.append(m3u_location(t.path))
     return "\n".join(lines) + "\n"
 
 
 def to_xspf(tracks: list, title: str, creator: str | None = None, annotation: str | None = None) -> str:
     """XSPF version 1, pretty-printed, UTF-8 declared."""
     root = ET.Element("playlist", {"xmlns": XSPF_NS, "version": "1"})
-    _sub(root, "title", _one_line(title))
-    _sub(root, "creator", _one_line(creator))
-    _sub(root, "annotation", _one_line(annotation, keep_lines=True))
+    _sub(root, "title", clean_text(title))
+    _sub(root, "creator", clean_text(creator))
+    _sub(root, "annotation", clean_text(annotation, keep_lines=True))
     track_list = ET.SubElement(root, "trackList")
     for t in tracks:
         el = ET.SubElement(track_list, "track")
@@ -89,9 +89,9 @@ def to_xspf(tracks: list, title: str, creator: str | None = None, annotation: st
             _sub(el, "location", path_uri(t.path))
         for identifier in track_identifiers(t):
             _sub(el, "identifier", identifier)
-        _sub(el, "title", _one_line(t.title))
-        _sub(el, "creator", _one_line(t.artist))
-        _sub(el, "album", _one_line(t.album))
+        _sub(el, "title", clean_text(t.title))
+        _sub(el, "creator", clean_text(t.artist))
+        _sub(el, "album", clean_text(t.album))
         if t.duration_ms:
             _sub(el, "duration", str(int(t.duration_ms)))
     ET.indent(root, space="  ")
@@ -100,16 +100,16 @@ def to_xspf(tracks: list, title: str, creator: str | None = None, annotation: st
 
 def to_jspf(tracks: list, title: str, creator: str | None = None, annotation: str | None = None) -> str:
     """JSPF (https://www.xspf.org/jspf) with the MusicBrainz extensions ListenBrainz reads, where known."""
-    creator = _one_line(creator)
-    playlist = _present(title=_one_line(title), creator=creator, annotation=_one_line(annotation, keep_lines=True))
+    creator = clean_text(creator)
+    playlist = _present(title=clean_text(title), creator=creator, annotation=clean_text(annotation, keep_lines=True))
     if creator:  # the only playlist-level MusicBrainz field Segue knows; no `public`, no `created_for`
         playlist["extension"] = {MB_PLAYLIST: {"creator": creator}}
     items = []
     for t in tracks:
         item = _present(
-            title=_one_line(t.title),
-            creator=_one_line(t.artist),
-            album=_one_line(t.album),
+            title=clean_text(t.title),
+            creator=clean_text(t.artist),
+            album=clean_text(t.album),
             duration=int(t.duration_ms) if t.duration_ms else None,
             location=[path_uri(t.path)] if t.path else None,
             identifier=track_identifiers(t),
@@ -282,7 +282,7 @@ def _playlist(playlist: dict, fmt: str) -> dict:
 
 
 # -- helpers ------------------------------------------------------------------------------
-def _one_line(value: str | None, keep_lines: bool = False) -> str | None:
+def clean_text(value: str | None, keep_lines: bool = False) -> str | None:
     """Text fit for every format, None when empty. Line breaks become spaces (`keep_lines`: \\n,
     for annotations); characters XML cannot hold are dropped, lone surrogates become U+FFFD."""
     if value is None:
@@ -300,8 +300,9 @@ def _sub(parent: ET.Element, tag: str, value: str | None) -> None:
         ET.SubElement(parent, tag).text = value
 
 
-def _m3u_location(path: str) -> str:
-    return path if _one_line(path) == path and not path.startswith("#") else path_uri(path)
+def m3u_location(path: str) -> str:
+    """A track's location line in M3U: the path itself when it fits one line and is no comment, else a file URI."""
+    return path if clean_text(path) == path and not path.startswith("#") else path_uri(path)
 
 
 def _mbids(values: Any) -> list[str]:

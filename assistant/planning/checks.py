@@ -1,18 +1,24 @@
 """Constraint checking: a pure function from (constraints, chosen tracks, pool facts) to a report.
 
-Every hard constraint becomes one `Check` with a reason a person can act on. `PoolFacts` says
-what the catalogue could offer, so a shortfall is explained ("only 22 of 30 minutes ... exist").
+Every hard constraint becomes one `Check` with a reason a person can act on (`check_constraints`). `PoolFacts`
+says what the catalogue could offer, so a shortfall is explained ("only 22 of 30 minutes ... exist");
+`pool_facts` computes them from the library and the rows that pass the hard filters.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from retrieval.filters import artist_code_index
+from retrieval.library import Library
 from retrieval.tracks import Track
 
 from assistant.model.constraints import Check, Constraints, Report
+
+__all__ = ["LENGTH_TOLERANCE", "PoolFacts", "check_constraints", "check_length", "missing_artists", "pool_facts"]
 
 LENGTH_TOLERANCE = 0.05
 
@@ -32,6 +38,45 @@ class PoolFacts(BaseModel):
     description: str = Field(default="tracks", description="Words for the pool, e.g. '1990s rock'")
     unknown_name: str | None = Field(default=None, description="A name-like request that matches nothing in the "
                                      "catalogue (no artist, title, album or tag has its words)")
+
+
+def missing_artists(library: Library, names: list[str]) -> list[str]:
+    """The names among `names` that no artist of the catalogue has (case-insensitive)."""
+    code_of = artist_code_index(library.catalogue)
+    return [n for n in names if n.casefold() not in code_of]
+
+
+def _describe_pool(c: Constraints) -> str:
+    """Words for the tracks the hard filters allow: 'tracks of 1990s rock'."""
+    bits = []
+    if c.years:
+        lo, hi = c.years.min, c.years.max
+        if lo is not None and hi is not None and hi - lo == 9 and lo % 10 == 0:
+            bits.append(f"{int(lo)}s")
+        else:
+            bits.append(f"{c.years.describe()}")
+    bits += c.genres[:2]
+    if c.include_artists:
+        bits.append("by " + ", ".join(c.include_artists))
+    return ("tracks of " + " ".join(bits)) if bits else "tracks passing these filters"
+
+
+def pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: list[str],
+               missing_works: list[str], unknown_name: str | None = None) -> PoolFacts:
+    """What the catalogue offers under `c`'s hard filters (`allowed`: a boolean mask over its rows)."""
+    cat = library.catalogue
+    dur = np.asarray(cat.column("duration_ms"))[allowed]
+    return PoolFacts(
+        catalogue_tracks=len(cat),
+        allowed_tracks=int(allowed.sum()),
+        allowed_minutes=float(np.nansum(dur) / 60000),
+        allowed_artists=int(len(np.unique(cat.artist_codes[allowed]))),
+        year_span=library.year_span(),
+        missing_artists=missing,
+        missing_works=missing_works,
+        unknown_name=unknown_name,
+        description=_describe_pool(c),
+    )
 
 
 def _minutes(ms: int) -> float:
@@ -76,7 +121,7 @@ def _all(tracks: list[Track], pred, label: str, constraint: str, hint: str) -> C
     return Check(constraint=constraint, satisfied=False, detail=f"{len(bad)} tracks are not {label} ({names}); {hint}")
 
 
-def check(c: Constraints, tracks: list[Track], pool: PoolFacts, cap: int | None = None) -> Report:
+def check_constraints(c: Constraints, tracks: list[Track], pool: PoolFacts, cap: int | None = None) -> Report:
     """Check every hard constraint in `c` against `tracks`; `cap` is the per-artist cap in force."""
     checks: list[Check] = []
     if pool.unknown_name:

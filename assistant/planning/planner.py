@@ -3,7 +3,7 @@
 The one entry point is `make_playlist`. It translates `Constraints` into a plain `FilterSpec`,
 gathers candidates from the prompt's meaning, the requested genres, the listener's taste
 centroids and any seeds (over-fetch, filter, trim in `retrieval.index.filtered_search`), scores
-and selects them (`retrieval.ranking`), and checks the result (`checks.check`).
+and selects them (`retrieval.ranking`), and checks the result (`checks.check_constraints`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from retrieval.library import Library
 from retrieval.ranking import Candidates, Weights, feature_fit, score, select, top_components
 from retrieval.taste import TasteProfile, affinity, album_affinity, era_affinity
 
-from assistant.planning.checks import PoolFacts, check
+from assistant.planning.checks import check_constraints, missing_artists, pool_facts
 from assistant.model.constraints import Constraints, Length
 from assistant.model.playlist import Playlist, PlaylistTrack
 
@@ -86,25 +86,6 @@ def genre_term_scores(library: Library, requested: list[str]) -> np.ndarray | No
         if any(w.search(t) for w in words):
             out[i] = 1.0
     return out
-
-
-def _missing_artists(library: Library, names: list[str]) -> list[str]:
-    code_of = artist_code_index(library.catalogue)
-    return [n for n in names if n.casefold() not in code_of]
-
-
-def _describe_pool(c: Constraints) -> str:
-    bits = []
-    if c.years:
-        lo, hi = c.years.min, c.years.max
-        if lo is not None and hi is not None and hi - lo == 9 and lo % 10 == 0:
-            bits.append(f"{int(lo)}s")
-        else:
-            bits.append(f"{c.years.describe()}")
-    bits += c.genres[:2]
-    if c.include_artists:
-        bits.append("by " + ", ".join(c.include_artists))
-    return ("tracks of " + " ".join(bits)) if bits else "tracks passing these filters"
 
 
 @dataclass
@@ -196,7 +177,7 @@ def make_playlist(
     banned = set(exclude_rows or ()) | set(_rows_of(library, c.exclude_tracks))
     if banned:
         spec = replace(spec, exclude_rows=frozenset(banned))
-    missing = _missing_artists(library, c.include_artists)
+    missing = missing_artists(library, c.include_artists)
     allowed = allowed_mask(cat, spec)  # empty when none of the requested artists exists
     cap = c.max_per_artist if c.max_per_artist is not None else (None if c.include_artists else default_max_per_artist)
 
@@ -237,8 +218,8 @@ def make_playlist(
         PlaylistTrack(track=cat.track(int(cands.rows[i])), why=_why(library, c, cands, parts, i), score=round(float(scores[i]), 4))
         for i in picked
     ]
-    facts = _pool_facts(library, c, allowed, missing, missing_works or [], _unknown_name(c, pool.lexical))
-    report = check(c, [e.track for e in entries], facts, cap)
+    facts = pool_facts(library, c, allowed, missing, missing_works or [], _unknown_name(c, pool.lexical))
+    report = check_constraints(c, [e.track for e in entries], facts, cap)
     ranked = cands.rows[np.argsort(-scores, kind="stable")].tolist()
     return Playlist(
         constraints=c,
@@ -371,23 +352,6 @@ def _unknown_name(c: Constraints, lexical: np.ndarray | None) -> str | None:
     if not words or not all(w[:1].isupper() or w[:1].isdigit() for w in words):
         return None
     return " ".join(words) if lexical is None or float(np.max(lexical, initial=0.0)) <= 0 else None
-
-
-def _pool_facts(library: Library, c: Constraints, allowed: np.ndarray, missing: list[str],
-                missing_works: list[str], unknown_name: str | None = None) -> PoolFacts:
-    cat = library.catalogue
-    dur = np.asarray(cat.column("duration_ms"))[allowed]
-    return PoolFacts(
-        catalogue_tracks=len(cat),
-        allowed_tracks=int(allowed.sum()),
-        allowed_minutes=float(np.nansum(dur) / 60000),
-        allowed_artists=int(len(np.unique(cat.artist_codes[allowed]))),
-        year_span=library.year_span(),
-        missing_artists=missing,
-        missing_works=missing_works,
-        unknown_name=unknown_name,
-        description=_describe_pool(c),
-    )
 
 
 LABELS = {"relevance": "matches the request", "lexical": "words of the request in its title, artist or album", "artist": "an artist you play", "genre": "genre", "taste": "fits your taste", "seed": "sounds like your seeds",

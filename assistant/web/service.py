@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from assistant.conversation.chat import Chat, TurnResult
-from assistant.conversation.session import Session
+from assistant.conversation import Chat, Session, TurnResult
 from assistant.model.errors import BadInput, Conflict, NotFound
-from assistant.planning.service import Planner
+from assistant.planning import Planner
 from assistant.web.schemas import (CurrentOut, DiffOut, MoveOut, PlaylistOut, SessionOut, SessionRow, TrackOut,
                                    TrackRef, TurnOut, TurnRow, UsageOut, VersionRow)
 from assistant.web.shared import ReadCache
@@ -148,8 +147,7 @@ class Api:
         """Render a DJ show of the version shown (sequenced, links written and spoken); keeps your last `keep`."""
         import uuid
 
-        from assistant.dj.show import render_show
-        from assistant.dj.speech import speaker_for
+        from assistant.dj import render_show, speaker_for
 
         session, _ = self.owned(session_id)
         v = session.current

@@ -17,7 +17,7 @@ from collections import Counter
 
 import pytest
 
-from assistant.conversation.chat import Chat
+from assistant.conversation import Chat
 from assistant.model.playlist_files import read_jspf, read_m3u8, read_xspf
 
 SEGUE = [sys.executable, "-m", "assistant.cli"]

@@ -8,12 +8,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from assistant.conversation import (EDIT_LIST, HANDLERS, AddLike, CapArtist, EditOp, Edits, Explain, History, Lock,
+                                    MoreLess, Move, Remove, Reorder, ReplaceSection, Session, SetFilter, SetLength,
+                                    SetYears, StartOver, Version, add_version, apply_edits, parse_edits, positions, step)
 from assistant.model.constraints import Constraints
-from assistant.conversation.read_offline import parse_edits, positions
-from assistant.conversation.edits import (EDIT_LIST, AddLike, CapArtist, Edits, Explain, History, Lock, MoreLess, Move, Remove,
-                             Reorder, ReplaceSection, SetFilter, SetLength, SetYears, StartOver)
-from assistant.conversation.apply import apply_edits, step
-from assistant.conversation.session import Session, Version, add_version
 
 
 @pytest.fixture(scope="module")
@@ -260,6 +258,14 @@ def test_hard_edit_removes_a_locked_track_and_says_so(app, rock):
     v = Version(n=1, constraints=rock.constraints, track_ids=rock.track_ids, locked=[rock.track_ids[0]])
     out = _apply(app, [Remove(artist=first.artist)], v)
     assert rock.track_ids[0] not in out.track_ids and any("locked" in h for h in out.honoured)
+
+
+def test_every_edit_kind_has_a_handler():
+    """The handler table covers the edit union exactly: a new op without a handler (or a stale handler) fails."""
+    from typing import get_args
+
+    kinds = set(get_args(get_args(EditOp)[0]))
+    assert kinds == set(HANDLERS) and len(kinds) == 14
 
 
 def test_step_undo_redo_and_start_over(app, rock, vocab):

@@ -8,9 +8,8 @@ from collections import Counter
 
 import pytest
 
-from assistant.conversation.chat import Chat
-from assistant.conversation.read_llm import edit_schema, problems_of, read_edits
-from assistant.conversation.edits import AddLike, CapArtist, MoreLess
+from assistant.conversation import AddLike, CapArtist, Chat, MoreLess, Version, edit_schema, read_edits
+from assistant.conversation.read_llm import ground, problems_of
 from assistant.llm.fake import FakeLLM
 from assistant.llm.interface import LLMUnavailable
 
@@ -82,14 +81,10 @@ def test_checks_and_grounding_without_a_model(demo_app):
     assert problems_of(ops, f"more {artist.lower()} and less rock", 10) == []
     assert problems_of(ops, "less rock", 10) == [f"'{artist.lower()}' is not in the listener's words; only name "
                                                  "artists they named"]
-    from assistant.conversation.read_llm import ground
-
     assert ground(ops, vocab)[0].artist == artist
     schema = edit_schema()
     assert "edits" in schema["properties"]
     # no LLM: the offline parser's reading, marked as such
-    from assistant.conversation.session import Version
-
     v = Version(n=1, constraints=demo_app.planner.constraints("12 rock songs"), track_ids=list(cat.ids[:12]))
     reading = read_edits("only one song per artist", vocab, v, cat, None)
     assert reading.source == "offline" and reading.fallback is None and isinstance(reading.ops[0], CapArtist)

@@ -1,4 +1,4 @@
-"""Commentary: the grounding check against adversarial lines, varied template lines on real catalogue rows, and
+"""Commentary: the fact check against adversarial lines, varied template lines on real catalogue rows, and
 the LLM path with a scripted fake whose lines must be rewritten or replaced."""
 
 from __future__ import annotations
@@ -10,25 +10,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.dj.commentary import (
-    LinkPlan,
-    OfflineWriter,
-    fields,
-    listening_facts,
-    occasion,
-    opening,
-    plan_links,
-    request_words,
-    spoken_title,
-    track_facts,
-    write_lines,
-)
+from assistant.dj import (LinkPlan, OfflineWriter, check_line, listening_facts, occasion, plan_links, request_words,
+                          spoken_title, track_facts, write_lines)
+from assistant.dj.fact_check import allowed_claims
+from assistant.dj.lines import fields, opening
 from assistant.dj.templates import PERSONAS
 from assistant.llm.fake import FakeLLM
-from assistant.dj.fact_check import allowed, check
 from assistant.llm.interface import LLMUnavailable
 from retrieval.tracks import Track
-from tests.dj.test_sequencing import CATALOG, _row
+from tests.dj.test_sequencing import CATALOG, track_of_row
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +30,15 @@ def charted() -> list[Track]:
     with gzip.open(CATALOG, "rt", encoding="utf-8", newline="") as f:
         for r in csv.DictReader(f):
             if r["chart_peak"] and r["year"] and r["album"] and r["popularity"] and len(rich) < 14:
-                rich.append(_row(r))
+                rich.append(track_of_row(r))
             elif not r["chart_peak"] and not r["year"] and len(plain) < 4:
-                plain.append(_row(r))
+                plain.append(track_of_row(r))
             if len(rich) >= 14 and len(plain) >= 4:
                 break
     return rich[:7] + plain[:2] + rich[7:] + plain[2:]
 
 
-# -- the grounding check -------------------------------------------------------------------------
+# -- the fact check -------------------------------------------------------------------------
 FACTS = {"just_played": {"title": "Here's That Rainy Day", "artist": "Freddie Hubbard"},
          "up_next": {"title": "Peace Piece", "artist": "Bill Evans", "year": 1959, "album": "Everybody Digs Bill Evans",
                      "chart_peak": 12, "chart_weeks": 9},
@@ -63,8 +53,8 @@ FACTS = {"just_played": {"title": "Here's That Rainy Day", "artist": "Freddie Hu
     "You've played this fourteen times since March 2023.",
     "Settle in, it's gentle and slow. I love this one.",
 ])
-def test_grounded_lines_pass(line):
-    g = check(line, FACTS)
+def test_lines_true_to_their_facts_pass(line):
+    g = check_line(line, FACTS)
     assert g.ok, g.problems()
 
 
@@ -82,7 +72,7 @@ def test_grounded_lines_pass(line):
     ("Peace Piece, from the album Kind of Blue.", "name", "Kind of Blue"),
 ])
 def test_adversarial_lines_fail_on_the_claim(line, kind, claim):
-    g = check(line, FACTS)
+    g = check_line(line, FACTS)
     assert not g.ok
     assert (kind, claim) in [(c.kind, c.text) for c in g.failed], g.failed
 
@@ -90,13 +80,13 @@ def test_adversarial_lines_fail_on_the_claim(line, kind, claim):
 def test_another_links_artist_is_not_allowed(charted):
     a, b = charted[0], charted[1]
     facts = {"up_next": track_facts(a)}
-    assert check(f"Next, {track_facts(a)['title']} by {a.artist}.", facts).ok
-    bad = check(f"Next, {track_facts(a)['title']} by {b.artist}.", facts)
+    assert check_line(f"Next, {track_facts(a)['title']} by {a.artist}.", facts).ok
+    bad = check_line(f"Next, {track_facts(a)['title']} by {b.artist}.", facts)
     assert not bad.ok and bad.failed[0].kind == "name"
 
 
 def test_allowed_collects_numbers_years_and_decades():
-    a = allowed({"x": {"year": 1987, "n": 3.0, "s": "since May 2021", "r": "80s pop hits"}})
+    a = allowed_claims({"x": {"year": 1987, "n": 3.0, "s": "since May 2021", "r": "80s pop hits"}})
     assert {1987, 2021} <= a.years and {1980, 2020} <= a.decades and 3 in a.numbers
 
 
@@ -145,14 +135,14 @@ def test_personal_links_use_the_listeners_history(charted):
 
 
 # -- template lines ------------------------------------------------------------------------------
-def test_template_lines_are_grounded_varied_and_never_repeat(charted):
+def test_template_lines_pass_the_fact_check_vary_and_never_repeat(charted):
     plans = plan_links(charted, every=1, request="pop hits", occasion_text="a road trip")
     lines, note = write_lines(plans, seed=1)
     assert note is None and len(lines) == len(plans)
     texts = [x.text for x in lines]
     assert len(set(texts)) == len(texts)
     for plan, line in zip(plans, lines):
-        assert check(line.text, plan.facts).ok, line.text
+        assert check_line(line.text, plan.facts).ok, line.text
         assert line.source == "template"
     openings = [opening(t) for t in texts]
     assert all(a != b for a, b in zip(openings, openings[1:]))
@@ -167,7 +157,7 @@ def test_templates_only_use_known_fields(charted):
     plan = LinkPlan(n=1, after_position=1, kind="story", facts={"up_next": track_facts(plain)})
     assert "year" not in fields(plan)
     text = OfflineWriter().write(plan)
-    assert check(text, plan.facts).ok and plain.artist in text
+    assert check_line(text, plan.facts).ok and plain.artist in text
 
 
 # -- the LLM path --------------------------------------------------------------------------------
@@ -198,7 +188,7 @@ def test_llm_lines_that_fail_are_rewritten_or_replaced(charted):
     assert any("Miles Davis" in p for p in lines[2].rejected[0]["problems"])
     assert any("Elvis Presley" in p for p in lines[2].rejected[1]["problems"])
     for plan, line in zip(plans, lines):
-        assert check(line.text, plan.facts).ok
+        assert check_line(line.text, plan.facts).ok
     assert "Miles Davis" not in lines[2].text and up[1]["artist"] in lines[2].text
     assert len(fake.calls) == 2
     assert PERSONAS["late-night"] in fake.calls[0].system
@@ -223,7 +213,7 @@ def test_llm_unavailable_falls_back_to_templates(charted):
     lines, note = write_lines(plans, llm=FakeLLM([LLMUnavailable("connection refused")]))
     assert note and "connection refused" in note
     assert all(x.source == "template" for x in lines)
-    assert all(check(x.text, p.facts).ok for p, x in zip(plans, lines))
+    assert all(check_line(x.text, p.facts).ok for p, x in zip(plans, lines))
 
 
 def test_llm_garbage_and_missing_lines(charted):

@@ -17,12 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dj.commentary import spoken_title
-from assistant.dj.show import more_energy, render_show
-from assistant.dj.player import parse_command
+from assistant.dj import check_line, more_energy, parse_command, render_show, spoken_title, wav_rms, wav_seconds
 from assistant.model.playlist_files import read_m3u8
-from assistant.dj.fact_check import check
-from assistant.dj.speech import wav_rms, wav_seconds
 
 SEGUE = [str(ROOT / ".venv" / "bin" / "segue")] if (ROOT / ".venv" / "bin" / "segue").exists() else \
     [sys.executable, "-m", "assistant.cli"]
@@ -112,7 +108,7 @@ def test_script_lines_trace_to_catalogue_facts(rendered, app):
     cat = app.planner.library().catalogue
     ordered = [cat.track(cat.row_of(t)) for t in show.track_ids]
     for link in script["links"]:
-        assert check(link["text"], link["facts"]).ok, link["text"]
+        assert check_line(link["text"], link["facts"]).ok, link["text"]
         facts = link["facts"]
         if "up_next" in facts:
             t = ordered[link["after_position"]]
@@ -190,8 +186,7 @@ def test_player_plays_local_files_through_a_player_process(app, rendered, tmp_pa
     import threading
     import time
 
-    from assistant.dj.show import Studio
-    from assistant.dj.player import Player
+    from assistant.dj import Player, Studio
     from assistant.dj.speech import EspeakSpeaker
 
     _, pl, _ = rendered

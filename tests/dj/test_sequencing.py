@@ -11,7 +11,8 @@ from collections import Counter
 import pytest
 
 from assistant.model.constraints import Ordering
-from assistant.dj.sequencing import Arc, Weights, arc_from, bpm_step, camelot, compatible, score, sequence, weights_for
+from assistant.dj import Arc, TransitionWeights, arc_from, score_transitions, sequence, transition_weights_for
+from assistant.dj.sequencing import bpm_step, camelot, compatible
 from retrieval.tracks import Track
 from tests.paths import SHARED_DATA
 
@@ -20,7 +21,7 @@ INTS = ("year", "duration_ms", "key", "mode", "chart_peak", "chart_weeks")
 FLOATS = ("energy", "tempo", "popularity", "valence", "danceability", "acousticness")
 
 
-def _row(r: dict) -> Track:
+def track_of_row(r: dict) -> Track:
     data = {"track_id": r["track_id"], "title": r["title"], "artist": r["artist"], "album": r["album"] or None}
     for k in INTS:
         data[k] = int(float(r[k])) if r[k] else None
@@ -42,7 +43,7 @@ def real_sets() -> dict[str, list[Track]]:
         for r in csv.DictReader(f):
             for g, n in wanted.items():
                 if len(sets[g]) < n and g in r["genres"].split("|"):
-                    sets[g].append(_row(r))
+                    sets[g].append(track_of_row(r))
                     break
             if all(len(sets[g]) >= n for g, n in wanted.items()):
                 break
@@ -112,8 +113,8 @@ def test_arc_from_constraints_and_prompt():
 
 
 def test_weights_follow_ordering():
-    assert weights_for(Ordering(smooth=True)).tempo > Weights().tempo
-    assert weights_for(Ordering(arc="falling")).arc > Weights().arc
+    assert transition_weights_for(Ordering(smooth=True)).tempo > TransitionWeights().tempo
+    assert transition_weights_for(Ordering(arc="falling")).arc > TransitionWeights().arc
 
 
 # -- the search on real rows ---------------------------------------------------------------------
@@ -122,7 +123,7 @@ def test_sequence_keeps_the_tracks_and_improves_on_the_given_order(real_sets):
     for genre, tracks in real_sets.items():
         out = sequence(tracks, Arc(), budget=0.3)
         assert Counter(t.track_id for t in out) == Counter(t.track_id for t in tracks), genre
-        before, after = score(tracks), score(out)
+        before, after = score_transitions(tracks), score_transitions(out)
         assert after.overall >= before.overall - 1e-9, genre
         total_before += before.key_compatible
         total_after += after.key_compatible
@@ -131,8 +132,8 @@ def test_sequence_keeps_the_tracks_and_improves_on_the_given_order(real_sets):
 
 def test_sequence_finds_the_best_order_of_a_small_set(real_sets):
     tracks = real_sets["soul"][:6]
-    best = max(score(list(p)).overall for p in itertools.permutations(tracks))
-    assert score(sequence(tracks, budget=2.0)).overall == pytest.approx(best, abs=1e-3)
+    best = max(score_transitions(list(p)).overall for p in itertools.permutations(tracks))
+    assert score_transitions(sequence(tracks, budget=2.0)).overall == pytest.approx(best, abs=1e-3)
 
 
 def test_locked_tracks_keep_their_positions(real_sets):
@@ -152,18 +153,18 @@ def test_deterministic_for_a_seed(real_sets):
 
 def test_arc_fit_follows_the_arc_asked_for(real_sets):
     tracks = real_sets["hip hop"]
-    w = Weights(key=0.0, tempo=0.0, arc=1.0)
+    w = TransitionWeights(key=0.0, tempo=0.0, arc=1.0)
     rising = sequence(tracks, Arc(shape="rising"), weights=w, budget=0.3)
     energies = [t.energy for t in rising]
     first, last = sum(energies[:8]) / 8, sum(energies[-8:]) / 8
     assert last > first + 0.1
-    assert score(rising, Arc(shape="rising"), w).arc_fit > score(tracks, Arc(shape="rising"), w).arc_fit
+    assert score_transitions(rising, Arc(shape="rising"), w).arc_fit > score_transitions(tracks, Arc(shape="rising"), w).arc_fit
 
 
 def test_smooth_sets_have_small_tempo_steps(real_sets):
     tracks = real_sets["rock"]
-    out = sequence(tracks, Arc(), weights=weights_for(Ordering(smooth=True)), budget=0.3)
-    assert score(out).mean_bpm_step < score(tracks).mean_bpm_step
+    out = sequence(tracks, Arc(), weights=transition_weights_for(Ordering(smooth=True)), budget=0.3)
+    assert score_transitions(out).mean_bpm_step < score_transitions(tracks).mean_bpm_step
 
 
 def test_unknown_features_and_tiny_sets():
@@ -172,7 +173,7 @@ def test_unknown_features_and_tiny_sets():
     assert sequence([], Arc()) == []
     assert sequence([a], Arc()) == [a]
     assert {t.track_id for t in sequence([a, b], Arc())} == {"a", "b"}
-    s = score([a, b])
+    s = score_transitions([a, b])
     assert s.key_pairs == 0 and s.key_compatible is None and s.mean_bpm_step is None
 
 

@@ -146,10 +146,10 @@ def test_a_crashed_speech_worker_is_restarted_and_the_line_still_spoken(tmp_path
     import os
     import signal
 
-    from assistant.dj.speech import _WORKER
+    from assistant.dj.speech import ESPEAK_WORKER
 
     EspeakSpeaker().say_to_wav("one", tmp_path / "one.wav")
-    first = _WORKER.proc.pid
+    first = ESPEAK_WORKER.proc.pid
     os.kill(first, signal.SIGKILL)  # as if espeak-ng had segfaulted between two lines
     path = EspeakSpeaker().say_to_wav(LINE, tmp_path / "two.wav")
-    assert _WORKER.proc.pid != first and wav_seconds(path) > 1.0 and wav_rms(path) > 0.01
+    assert ESPEAK_WORKER.proc.pid != first and wav_seconds(path) > 1.0 and wav_rms(path) > 0.01

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.planning.checks import PoolFacts, check
+from assistant.planning import PoolFacts, check_constraints
 from assistant.model.constraints import Constraints, Length, Range
 from assistant.eval.playlists import ndcg_at, r_precision, recall_at
 from retrieval.filters import FilterSpec, allowed_mask
@@ -75,7 +75,7 @@ def test_check_reports_shortfall_with_reason():
     c = Constraints(prompt="30 minutes of 1950s bossa nova", years=Range(min=1950, max=1959), length=Length(minutes=30))
     tracks = [_t(i, year=1958) for i in range(5)]  # 20 minutes
     pool = PoolFacts(catalogue_tracks=100, allowed_tracks=5, allowed_minutes=20, allowed_artists=5, description="tracks of 1950s bossa nova")
-    rep = check(c, tracks, pool)
+    rep = check_constraints(c, tracks, pool)
     assert not rep.satisfied
     length = next(ch for ch in rep.checks if ch.constraint.startswith("length"))
     assert "20.0 of 30 minutes" in length.detail and "only 5 tracks of 1950s bossa nova" in length.detail
@@ -83,7 +83,7 @@ def test_check_reports_shortfall_with_reason():
 
 def test_check_flags_a_violation():
     c = Constraints(exclude_artists=["Nirvana"], length=Length(tracks=2))
-    rep = check(c, [_t(0, artist="Nirvana"), _t(1)], PoolFacts(catalogue_tracks=2, allowed_tracks=1, allowed_minutes=4))
+    rep = check_constraints(c, [_t(0, artist="Nirvana"), _t(1)], PoolFacts(catalogue_tracks=2, allowed_tracks=1, allowed_minutes=4))
     assert not rep.satisfied
     assert any(not ch.satisfied and "Nirvana" in ch.detail for ch in rep.checks)
 

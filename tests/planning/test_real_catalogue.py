@@ -61,7 +61,7 @@ def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
 
     import numpy as np
 
-    from assistant.planning.planner import make_playlist
+    from assistant.planning import make_playlist
     from retrieval.taste import build_taste
 
     lib = real_app.planner.library()
