@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assistant.llm import ChatModel, from_settings
+from assistant.model.settings import Settings
+from assistant.planning import Planner
 from retrieval.catalogue_service import CatalogueService, Progress
 from retrieval.encoder import TextEncoder
 from retrieval.home import Home
 from retrieval.listeners import ListenerService
 from retrieval.store import Stores
-
-from assistant.llm import ChatModel, from_settings
-from assistant.model.settings import Settings
-from assistant.planning import Planner
 
 __all__ = ["Services", "build", "install_demo"]
 

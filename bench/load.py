@@ -29,8 +29,8 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_stats import percentile
 from bench_prompts import LOAD as PROMPTS
+from bench_stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "load.json"

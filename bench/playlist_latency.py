@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_stats import percentile
 from bench_prompts import PROMPTS
+from bench_stats import percentile
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT.parent / "shared" / "data" / "catalog.csv.gz"

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from retrieval.tracks import UNIT_FEATURES, Catalogue
 from retrieval.errors import BadInput
+from retrieval.tracks import UNIT_FEATURES, Catalogue
 
 NUMERIC = UNIT_FEATURES + ("tempo", "loudness", "mode")
 KEY_COLUMNS = ("key_sin", "key_cos")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+
 from retrieval.errors import BadInput, NotReady
 
 # Measured with faiss 1.15.1 on 2 shared cores (bench/ann_recall.py): one OpenMP thread beats two for

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.encoder import TextEncoder
+from retrieval.errors import NotReady
 from retrieval.home import Home
 from retrieval.lexical import LexicalIndex
 from retrieval.tracks import Catalogue
 from retrieval.vectors import Vectors, audio_target, load_or_build_vectors
-from retrieval.errors import NotReady
 
 TEXT_WEIGHT = 0.85
 AUDIO_WEIGHT = math.sqrt(1 - TEXT_WEIGHT**2)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+
 @dataclass
 class Weights:
     relevance: float = 1.0

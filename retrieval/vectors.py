@@ -24,8 +24,8 @@ import numpy as np
 from retrieval.audio_space import AudioSpaceError, audio_matrix, audio_target, build_audio_vectors, unit_rows
 from retrieval.collab import CollabError, build_collab_vectors
 from retrieval.encoder import TextEncoder
-from retrieval.tracks import Catalogue
 from retrieval.errors import NotReady
+from retrieval.tracks import Catalogue
 
 __all__ = [
     "VECTORS_VERSION",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,14 +16,14 @@ from assistant.model.errors import SegueError
 
 
 def chat(
-    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Personalise with this listener's history")] = None,
-    session: Annotated[Optional[str], typer.Option("--session", "-s", help="Resume this session (see /sessions)")] = None,
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Personalise with this listener's history")] = None,
+    session: Annotated[str | None, typer.Option("--session", "-s", help="Resume this session (see /sessions)")] = None,
 ) -> None:
     """A multi-turn conversation: ask for a playlist, then refine it ("less ambient", "/undo", "/why 3").
     Reads stdin line by line, so it is scriptable: `printf 'chill jazz\\n/export xspf\\n' | segue chat`."""
+    from assistant.cli.chat_render import HELP
     from assistant.compose import build
     from assistant.conversation import Chat
-    from assistant.cli.chat_render import HELP
 
     console = Console(highlight=False)
     tty = sys.stdin.isatty()
@@ -133,8 +133,8 @@ def _one(rest: str) -> int:
 def export(
     session: Annotated[str, typer.Argument(help="Session id (see `segue chat` then /sessions)")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="m3u8, xspf or jspf")],
-    version: Annotated[Optional[int], typer.Option("--version", "-v", help="Playlist version (default: current)")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file (default: stdout)")] = None,
+    version: Annotated[int | None, typer.Option("--version", "-v", help="Playlist version (default: current)")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file (default: stdout)")] = None,
 ) -> None:
     """Export a session's playlist as M3U8, XSPF or JSPF."""
     from assistant.compose import build

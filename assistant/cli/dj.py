@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -15,22 +15,22 @@ from assistant.cli.errors import handle_errors
 
 
 def dj(
-    prompt: Annotated[Optional[str], typer.Argument(help="What to play, e.g. \"rainy afternoon jazz, about 40 "
+    prompt: Annotated[str | None, typer.Argument(help="What to play, e.g. \"rainy afternoon jazz, about 40 "
                                                          "minutes\" (asked for when left out on a terminal)")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Personalise with this listener's history; "
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Personalise with this listener's history; "
                                                 "likes and skips are saved to it")] = None,
-    voice: Annotated[Optional[str], typer.Option(help="espeak[:en-gb] (default), piper (optional extra), "
+    voice: Annotated[str | None, typer.Option(help="espeak[:en-gb] (default), piper (optional extra), "
                                                  "openai[:nova]")] = None,
-    every: Annotated[Optional[int], typer.Option(min=1, max=50, help="A link after every N tracks (default 3)")] = None,
+    every: Annotated[int | None, typer.Option(min=1, max=50, help="A link after every N tracks (default 3)")] = None,
     play: Annotated[bool, typer.Option("--play", help="Play the show (the default)")] = False,
-    render: Annotated[Optional[Path], typer.Option("--render", help="Write the show to this folder instead: "
+    render: Annotated[Path | None, typer.Option("--render", help="Write the show to this folder instead: "
                                                    "links/*.wav, show.m3u8, script.json")] = None,
     speed: Annotated[float, typer.Option(min=0.1, max=100000, help="Clock speed while playing: 60 = a minute per "
                                          "second (audio is only played at 1)")] = 1.0,
-    persona: Annotated[Optional[str], typer.Option(help="radio, late-night, club, critic, or your own words "
+    persona: Annotated[str | None, typer.Option(help="radio, late-night, club, critic, or your own words "
                                                    "(used when an LLM writes the lines)")] = None,
-    minutes: Annotated[Optional[float], typer.Option(help="Length in minutes (overrides the prompt)")] = None,
-    tracks: Annotated[Optional[int], typer.Option(help="Number of tracks (overrides the prompt)")] = None,
+    minutes: Annotated[float | None, typer.Option(help="Length in minutes (overrides the prompt)")] = None,
+    tracks: Annotated[int | None, typer.Option(help="Number of tracks (overrides the prompt)")] = None,
     no_llm: Annotated[bool, typer.Option("--no-llm", help="Write the links from templates even with an LLM")] = False,
 ) -> None:
     """The DJ: a sequenced set with spoken links. Plays it (typed commands while it runs: skip, like, more energy,

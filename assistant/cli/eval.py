@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.text import Text
@@ -22,7 +22,7 @@ eval_app = typer.Typer(help="Offline evaluations on public data and on the gold 
 def eval_playlists(
     file: Annotated[Path, typer.Argument(help="playlists JSONL(.gz): {playlist_id, title, track_ids}")],
     history_half: Annotated[bool, typer.Option("--history-half", help="First half of each playlist is the listener's history")] = False,
-    limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N playlists")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N playlists")] = None,
     as_json: Annotated[bool, typer.Option("--json", help='Print {"n", "metrics": {...}, "baseline": {...}}')] = False,
 ) -> None:
     """R-precision, NDCG@100 and recall@100 of playlists made from titles, beside a BM25 baseline (catalogue from
@@ -46,7 +46,7 @@ def eval_playlists(
 def eval_conversations(
     file: Annotated[Path, typer.Argument(help="CPCD conversations JSONL(.gz): {conversation_id, turns: [{user, liked, "
                                              "disliked}], goal}")],
-    limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N conversations")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N conversations")] = None,
     no_feedback: Annotated[bool, typer.Option("--no-feedback", help="Ignore the listener's liked and disliked tracks")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
@@ -81,7 +81,7 @@ def eval_conversations(
 @eval_app.command("queries")
 def eval_queries(
     file: Annotated[Path, typer.Argument(help="queries JSONL(.gz): {text, entities: [{mention, type, name}]}")],
-    limit: Annotated[Optional[int], typer.Option(help="Evaluate only the first N queries")] = None,
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N queries")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Precision, recall and F1 of the artists and works extracted from requests (catalogue from SEGUE_HOME)."""
@@ -105,14 +105,14 @@ def eval_queries(
 
 @eval_app.command("understanding")
 def eval_understanding(
-    data: Annotated[Optional[Path], typer.Option("--data", help="gold prompt set (JSONL; default: the dev set in "
+    data: Annotated[Path | None, typer.Option("--data", help="gold prompt set (JSONL; default: the dev set in "
                                                                  "assistant/eval/data/understanding.jsonl)")] = None,
     llm: Annotated[bool, typer.Option("--llm", help="Read with the LLM configured in the settings (SEGUE_LLM, "
                                                     "SEGUE_LLM_BASE_URL, OPENAI_API_KEY); without it the run is "
                                                     "offline whatever the environment says")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="Also print every wrong field and false positive")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of the table")] = False,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the summary and every prompt's reading "
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the summary and every prompt's reading "
                                                                    "to this JSON file")] = None,
 ) -> None:
     """Field accuracy of request understanding on a gold prompt set: per field, false positives on hard fields,
@@ -165,11 +165,11 @@ def _print_understanding_table(summary: dict) -> None:
 
 @eval_app.command("edits")
 def eval_edits(
-    data: Annotated[Optional[Path], typer.Option("--data", help="edit set (JSONL; default: "
+    data: Annotated[Path | None, typer.Option("--data", help="edit set (JSONL; default: "
                                                                  "assistant/eval/data/edits.jsonl)")] = None,
-    user: Annotated[Optional[str], typer.Option("--user", help="Personalise the playlists for this listener")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Personalise the playlists for this listener")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON instead of the table")] = False,
-    out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the summary and every edit's outcome to "
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write the summary and every edit's outcome to "
                                                                    "this JSON file")] = None,
 ) -> None:
     """Follow-up edits applied to real playlists: the share honoured (each checked by a rule written before any

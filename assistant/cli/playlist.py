@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -18,9 +18,9 @@ DEMO_PROMPT = "45 minutes of upbeat 90s rock for a road trip, no Nirvana"
 
 def playlist(
     prompt: Annotated[str, typer.Argument(help="What you want, e.g. \"45 minutes of upbeat 90s rock, no Nirvana\"")],
-    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Personalise with this listener's history")] = None,
-    minutes: Annotated[Optional[float], typer.Option(help="Length in minutes (overrides the prompt)")] = None,
-    tracks: Annotated[Optional[int], typer.Option(help="Number of tracks (overrides the prompt)")] = None,
+    user: Annotated[str | None, typer.Option("--user", "-u", help="Personalise with this listener's history")] = None,
+    minutes: Annotated[float | None, typer.Option(help="Length in minutes (overrides the prompt)")] = None,
+    tracks: Annotated[int | None, typer.Option(help="Number of tracks (overrides the prompt)")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON: constraints, tracks, report, understanding")] = False,
 ) -> None:
     """Make a checked playlist from a prompt. Exit 0: every constraint holds; 1: a constraint could not be met, or

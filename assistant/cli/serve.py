@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -34,7 +34,7 @@ def access_mode(requested: str, host: str, have_tokens: bool) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on (single-user mode needs 127.0.0.1)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
-    auth: Annotated[Optional[str], typer.Option(help="tokens, none (single-user) or auto: tokens once a listener "
+    auth: Annotated[str | None, typer.Option(help="tokens, none (single-user) or auto: tokens once a listener "
                                                       "has one (default: SEGUE_AUTH, else auto)")] = None,
 ) -> None:
     """Run the web page and the JSON API (/v1, docs at /docs) with uvicorn."""

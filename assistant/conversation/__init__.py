@@ -19,13 +19,30 @@ from assistant.conversation.apply import apply_edits, step
 from assistant.conversation.chat import GUEST, Chat, TurnResult
 from assistant.conversation.edit_handlers import HANDLERS, EditHandler
 from assistant.conversation.edit_state import EditRefused, EditState
-from assistant.conversation.edits import (EDIT_LIST, AddLike, CapArtist, EditOp, Edits, Explain, History, Lock, MoreLess,
-                                          Move, Outcome, Remove, Reorder, ReplaceSection, SetFilter, SetLength,
-                                          SetYears, StartOver, describe)
+from assistant.conversation.edits import (
+                                          EDIT_LIST,
+                                          AddLike,
+                                          CapArtist,
+                                          EditOp,
+                                          Edits,
+                                          Explain,
+                                          History,
+                                          Lock,
+                                          MoreLess,
+                                          Move,
+                                          Outcome,
+                                          Remove,
+                                          Reorder,
+                                          ReplaceSection,
+                                          SetFilter,
+                                          SetLength,
+                                          SetYears,
+                                          StartOver,
+                                          describe,
+)
 from assistant.conversation.read_llm import EditReading, edit_schema, read_edits
 from assistant.conversation.read_offline import START_OVER_PATTERN, parse_edits, positions
-from assistant.conversation.session import (Diff, Session, TrackMove, Turn, Version, add_turn, add_version, redo,
-                                            undo)
+from assistant.conversation.session import Diff, Session, TrackMove, Turn, Version, add_turn, add_version, redo, undo
 
 __all__ = ["EDIT_LIST", "GUEST", "HANDLERS", "START_OVER_PATTERN", "AddLike", "CapArtist", "Chat", "Diff", "EditHandler",
            "EditOp", "EditReading", "EditRefused", "EditState", "Edits", "Explain", "History", "Lock", "MoreLess",

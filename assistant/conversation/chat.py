@@ -13,9 +13,6 @@ import json
 import uuid
 from dataclasses import dataclass, field
 
-from retrieval.store import SessionStore
-from retrieval.tracks import Track
-
 from assistant.conversation.apply import step
 from assistant.conversation.read_llm import read_edits
 from assistant.conversation.session import Diff, Session, Version, add_turn, add_version
@@ -23,6 +20,8 @@ from assistant.model.constraints import Report
 from assistant.model.errors import BadInput, NoPlaylist, SegueError
 from assistant.model.playlist_files import export
 from assistant.planning import Planner
+from retrieval.store import SessionStore
+from retrieval.tracks import Track
 
 __all__ = ["GUEST", "Chat", "TurnResult"]
 

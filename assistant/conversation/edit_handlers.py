@@ -17,8 +17,24 @@ from collections.abc import Callable
 import numpy as np
 
 from assistant.conversation.edit_state import TOLERANCE, EditRefused, EditState
-from assistant.conversation.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Remove,
-                                          Reorder, ReplaceSection, SetFilter, SetLength, SetYears, StartOver, describe)
+from assistant.conversation.edits import (
+    AddLike,
+    CapArtist,
+    EditOp,
+    Explain,
+    History,
+    Lock,
+    MoreLess,
+    Move,
+    Remove,
+    Reorder,
+    ReplaceSection,
+    SetFilter,
+    SetLength,
+    SetYears,
+    StartOver,
+    describe,
+)
 from assistant.model.constraints import FeatureTargets, Length, Ordering, Range
 from assistant.planning import check_constraints, make_playlist, pool_facts, resolve_works
 from assistant.understanding import MOOD_KEYS, MOODS, OPPOSITES, dedupe, genre_key, parse, targets_for

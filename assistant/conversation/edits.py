@@ -7,7 +7,7 @@ offline; `assistant.conversation.apply.apply_edits` applies them (pure: constrai
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
@@ -189,8 +189,7 @@ class History(_Op):
     op: Literal["undo", "redo"] = Field(description="undo: back one version; redo: forward one version")
 
 
-EditOp = Annotated[Union[MoreLess, AddLike, Remove, CapArtist, SetLength, SetYears, SetFilter, Move, Reorder,
-                         ReplaceSection, Lock, Explain, StartOver, History], Field(discriminator="op")]
+EditOp = Annotated[MoreLess | AddLike | Remove | CapArtist | SetLength | SetYears | SetFilter | Move | Reorder | ReplaceSection | Lock | Explain | StartOver | History, Field(discriminator="op")]
 
 
 class Edits(_Op):

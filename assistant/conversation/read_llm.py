@@ -13,10 +13,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from assistant.conversation.read_offline import parse_edits
 from assistant.conversation.edits import AddLike, EditOp, Edits, MoreLess, Move, Remove, ReplaceSection, StartOver
-from assistant.understanding import Vocabulary, mentioned, quote_untrusted
+from assistant.conversation.read_offline import parse_edits
 from assistant.conversation.session import Version
+from assistant.understanding import Vocabulary, mentioned, quote_untrusted
 from retrieval.tracks import normalise_name
 
 log = logging.getLogger(__name__)
@@ -99,9 +99,8 @@ def read_edits(text: str, vocab: Vocabulary, current: Version, catalogue, llm=No
     offline = parse_edits(text, vocab, current)
     if llm is None:
         return EditReading(ops=offline)
-    from prompts import render
-
     from assistant.llm.interface import ask_structured
+    from prompts import render
 
     n = len(current.track_ids)
     system = render("edit_system")

@@ -14,13 +14,37 @@ import re
 
 from pydantic import ValidationError
 
-from assistant.conversation.edits import (AddLike, CapArtist, EditOp, Explain, History, Lock, MoreLess, Move, Remove,
-                                          Reorder, ReplaceSection, SetFilter, SetLength, SetYears, StartOver)
+from assistant.conversation.edits import (
+    AddLike,
+    CapArtist,
+    EditOp,
+    Explain,
+    History,
+    Lock,
+    MoreLess,
+    Move,
+    Remove,
+    Reorder,
+    ReplaceSection,
+    SetFilter,
+    SetLength,
+    SetYears,
+    StartOver,
+)
 from assistant.conversation.session import Version
 from assistant.model.constraints import Constraints
 from assistant.model.errors import BadInput
-from assistant.understanding import (CHARS, FEATURE_WORDS, KNOWN_GENRES, MOOD_KEYS, MOODS, ParseError, Vocabulary,
-                                     genre_key, parse)
+from assistant.understanding import (
+    CHARS,
+    FEATURE_WORDS,
+    KNOWN_GENRES,
+    MOOD_KEYS,
+    MOODS,
+    ParseError,
+    Vocabulary,
+    genre_key,
+    parse,
+)
 from assistant.understanding.parser import NUM, Draft, number, ordering
 
 __all__ = ["START_OVER_PATTERN", "parse_edits", "positions"]

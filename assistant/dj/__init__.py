@@ -23,8 +23,15 @@ from assistant.dj.facts import listening_facts, occasion, request_words, spoken_
 from assistant.dj.lines import Line, OfflineWriter, write_lines
 from assistant.dj.link_plans import LinkPlan, plan_links
 from assistant.dj.player import Player, ShowState, parse_command
-from assistant.dj.sequencing import (Arc, TransitionScore, TransitionWeights, arc_from, score_transitions, sequence,
-                                     transition_weights_for)
+from assistant.dj.sequencing import (
+                                     Arc,
+                                     TransitionScore,
+                                     TransitionWeights,
+                                     arc_from,
+                                     score_transitions,
+                                     sequence,
+                                     transition_weights_for,
+)
 from assistant.dj.show import Show, ShowLink, ShowTrack, Studio, history_for, more_energy, render_show
 from assistant.dj.speech import Speaker, SpeechError, speaker_for, wav_rms, wav_seconds
 

@@ -13,9 +13,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from retrieval.tracks import Track
-
 from assistant.dj.fact_check import norm
+from retrieval.tracks import Track
 
 __all__ = ["feel", "listening_facts", "occasion", "request_words", "spoken_title", "track_facts"]
 

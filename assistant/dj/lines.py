@@ -152,7 +152,6 @@ def write_lines(plans: Sequence[LinkPlan], *, llm=None, persona: str | None = No
     if llm is None:
         return [Line(n=p.n, text=writer.write(p), source="template") for p in plans], None
     import prompts
-
     from assistant.llm.interface import LLMError, ask_structured
 
     system = prompts.render("dj_system", persona=persona_text(persona))

@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from retrieval.tracks import Track
-
 from assistant.dj.show import Show, ShowLink, Studio, more_energy
 from assistant.model.formatting import mm_ss
+from retrieval.tracks import Track
 
 TICK = 0.25  # real seconds between clock ticks (and command checks)
 HELP = "Commands: skip, like, more energy, who is this?, quieter, stop talking, talk again, quit."

@@ -17,13 +17,11 @@ import re
 import time
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from assistant.model.base import StrictModel
-
-from retrieval.tracks import Track
-
 from assistant.model.constraints import Ordering
+from retrieval.tracks import Track
 
 BPM_SCALE = 24.0  # a tempo step this large (after half/double time) scores 0
 RESTARTS = 40  # perturbation rounds after the first descent (budget permitting)

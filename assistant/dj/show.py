@@ -17,9 +17,6 @@ from typing import Any
 
 from pydantic import Field
 
-from retrieval.listeners import ListenerService
-from retrieval.tracks import Catalogue, Track
-
 from assistant.dj.facts import listening_facts, occasion, request_words
 from assistant.dj.lines import OfflineWriter, write_lines
 from assistant.dj.link_plans import LinkPlan, about_plan, plan_links, request_plan
@@ -30,6 +27,8 @@ from assistant.model.constraints import Constraints
 from assistant.model.errors import BadInput
 from assistant.model.playlist_files import clean_text, m3u_location, write_export
 from assistant.planning import Planner
+from retrieval.listeners import ListenerService
+from retrieval.tracks import Catalogue, Track
 
 __all__ = ["Show", "ShowLink", "ShowTrack", "Studio", "cue_sheet", "history_for", "more_energy", "render_show",
            "resolve_tracks", "script", "voice_label", "write_files"]

@@ -41,6 +41,13 @@ class Speaker(Protocol):
     def say_to_wav(self, text: str, path: Path) -> Path: ...
 
 
+def spoken_text(text: str) -> str:
+    """The text to speak, or SpeechError when there is nothing to say (every speaker checks before any work)."""
+    if not isinstance(text, str) or not text.strip():
+        raise SpeechError("There is nothing to say: the line is empty.")
+    return text
+
+
 def wav_seconds(path: Path) -> float:
     """The duration of a WAV file in seconds."""
     with wave.open(str(path), "rb") as w:
@@ -74,6 +81,7 @@ class EspeakSpeaker:
         self.volume = float(volume)
 
     def say_to_wav(self, text: str, path: Path) -> Path:
+        text = spoken_text(text)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         request = {"text": text, "path": str(path.resolve()), "voice": self.voice, "rate": self.rate,
@@ -174,6 +182,7 @@ class PiperSpeaker:
         return self._voices[key], SynthesisConfig(length_scale=self.length_scale)
 
     def say_to_wav(self, text: str, path: Path) -> Path:
+        text = spoken_text(text)
         voice, config = self._load()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +208,7 @@ class OpenAISpeaker:
                            "server). Use --voice espeak to speak offline.")
 
     def say_to_wav(self, text: str, path: Path) -> Path:
+        text = spoken_text(text)
         import openai
 
         client = openai.OpenAI(api_key=self.api_key or "not-needed", base_url=self.base_url, timeout=self.timeout,

@@ -33,8 +33,14 @@ from assistant.eval.metrics import ndcg_at, r_precision, recall_at
 from assistant.eval.playlists import evaluate_playlists
 from assistant.eval.queries import evaluate_queries, index_for_home
 from assistant.eval.queries import summary as queries_summary
-from assistant.eval.understanding import (DEV_SET, HOLDOUT_SET, evaluate_understanding, misreadings,
-                                          offline_planner, require_llm)
+from assistant.eval.understanding import (
+                                          DEV_SET,
+                                          HOLDOUT_SET,
+                                          evaluate_understanding,
+                                          misreadings,
+                                          offline_planner,
+                                          require_llm,
+)
 
 __all__ = ["DEV_SET", "EDITS_SET", "HOLDOUT_SET", "conversations_summary", "evaluate_conversations", "evaluate_edits",
            "evaluate_playlists", "evaluate_queries", "evaluate_understanding", "index_for_home", "misreadings",

@@ -275,8 +275,8 @@ def replay(planner, conversation: dict, use_feedback: bool = True, *, edits: boo
     refinement; `focus=False` ranks by the whole conversation's constraints alone; `taste=True` also plans with a
     taste profile of the feedback (it favours the liked artists, which CPCD listeners rarely ask for again)."""
     from assistant.conversation import START_OVER_PATTERN, parse_edits
-    from assistant.conversation.edits import StartOver
     from assistant.conversation.apply import step
+    from assistant.conversation.edits import StartOver
     from assistant.conversation.session import Session, add_version
 
     lib, vocab = planner.library(), planner.vocabulary()

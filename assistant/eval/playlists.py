@@ -19,11 +19,10 @@ from assistant.model.errors import BadInput
 
 def evaluate_playlists(planner, file: Path, history_half: bool = False, limit: int | None = None) -> dict:
     """Run every playlist's title through the planner and score the ranked candidates."""
-    from retrieval.taste import build_taste
-
     from assistant.model.constraints import Length
     from assistant.planning.planner import make_playlist
     from assistant.planning.works import resolve_works
+    from retrieval.taste import build_taste
 
     lib = planner.library()
     cat = lib.catalogue

@@ -21,9 +21,9 @@ import time
 from pathlib import Path
 from urllib.parse import unquote
 
-from assistant.understanding.entities import Entity, EntityIndex, entity_key, extract
-from assistant.model.errors import BadInput, NotReady
 from assistant.eval.files import read_jsonl
+from assistant.model.errors import BadInput, NotReady
+from assistant.understanding.entities import Entity, EntityIndex, entity_key, extract
 
 TYPES = {"Artist": "artist", "WoA": "work"}
 _DISAMBIGUATION = re.compile(r"\s*\([^()]*\)\s*$")

@@ -11,8 +11,17 @@ tests in `tests/llm/test_chat_model_contract.py`.
 """
 
 from assistant.llm.fake import FakeLLM
-from assistant.llm.interface import (Answer, ChatModel, LLMBadOutput, LLMError, LLMUnavailable, Reply, Usage,
-                                     ask_structured, parse_object)
+from assistant.llm.interface import (
+                                     Answer,
+                                     ChatModel,
+                                     LLMBadOutput,
+                                     LLMError,
+                                     LLMUnavailable,
+                                     Reply,
+                                     Usage,
+                                     ask_structured,
+                                     parse_object,
+)
 from assistant.llm.providers import from_settings, split_model
 
 __all__ = ["Answer", "ChatModel", "FakeLLM", "LLMBadOutput", "LLMError", "LLMUnavailable", "Reply", "Usage",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from retrieval.tracks import Track
-
 from assistant.model.constraints import Constraints, Report
+from retrieval.tracks import Track
 
 
 class PlaylistTrack(BaseModel):

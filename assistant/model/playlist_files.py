@@ -26,10 +26,10 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from pathlib import Path
-
-from assistant.model.errors import BadInput
 from typing import Any
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
+
+from assistant.model.errors import BadInput
 
 FORMATS = {"m3u8": ".m3u8", "xspf": ".xspf", "jspf": ".jspf"}
 XSPF_NS = "http://xspf.org/ns/0/"

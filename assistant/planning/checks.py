@@ -12,11 +12,10 @@ from collections import Counter
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.model.constraints import Check, Constraints, Report
 from retrieval.filters import artist_code_index
 from retrieval.library import Library
 from retrieval.tracks import Track
-
-from assistant.model.constraints import Check, Constraints, Report
 
 __all__ = ["LENGTH_TOLERANCE", "PoolFacts", "check_constraints", "check_length", "missing_artists", "pool_facts"]
 

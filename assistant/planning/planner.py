@@ -13,15 +13,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.model.constraints import Constraints, Length
+from assistant.model.playlist import Playlist, PlaylistTrack
+from assistant.planning.checks import check_constraints, missing_artists, pool_facts
 from retrieval.filters import FilterSpec, allowed_mask, artist_code_index
 from retrieval.index import filtered_search
 from retrieval.library import Library
 from retrieval.ranking import Candidates, Weights, feature_fit, score, select, top_components
 from retrieval.taste import TasteProfile, affinity, album_affinity, era_affinity
-
-from assistant.planning.checks import check_constraints, missing_artists, pool_facts
-from assistant.model.constraints import Constraints, Length
-from assistant.model.playlist import Playlist, PlaylistTrack
 
 PRF_DEPTH = 20
 PINNED_BONUS = 1.0  # above the whole spread of the other candidates' scores

@@ -9,16 +9,15 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from retrieval.catalogue_service import CatalogueService
-from retrieval.library import Library
-from retrieval.listeners import ListenerService
-
 from assistant.llm import ChatModel
 from assistant.model.constraints import Constraints, Length
 from assistant.model.errors import BadInput, NoPlaylist
 from assistant.model.playlist import Playlist
 from assistant.model.settings import Settings
 from assistant.understanding import Vocabulary
+from retrieval.catalogue_service import CatalogueService
+from retrieval.library import Library
+from retrieval.listeners import ListenerService
 
 _UNSET = object()
 

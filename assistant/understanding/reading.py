@@ -159,9 +159,8 @@ def _offline(c: Constraints, text: str, t0: float) -> Reading:
 
 
 def _ask(llm, text: str, vocab: Vocabulary, timeout: float):
-    from prompts import render
-
     from assistant.llm.interface import ask_structured
+    from prompts import render
 
     schema_hint = ", ".join(vocab.genre_terms[i] for i in _popular_terms(vocab, 40))
     system = render("understand_system", today_year=str(time.gmtime().tm_year), genres_hint=schema_hint)

@@ -13,8 +13,20 @@ from dataclasses import dataclass
 from assistant.conversation import Chat, Session, TurnResult
 from assistant.model.errors import BadInput, Conflict, NotFound
 from assistant.planning import Planner
-from assistant.web.schemas import (CurrentOut, DiffOut, MoveOut, PlaylistOut, SessionOut, SessionRow, TrackOut,
-                                   TrackRef, TurnOut, TurnRow, UsageOut, VersionRow)
+from assistant.web.schemas import (
+    CurrentOut,
+    DiffOut,
+    MoveOut,
+    PlaylistOut,
+    SessionOut,
+    SessionRow,
+    TrackOut,
+    TrackRef,
+    TurnOut,
+    TurnRow,
+    UsageOut,
+    VersionRow,
+)
 from assistant.web.shared import ReadCache
 
 

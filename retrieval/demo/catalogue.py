@@ -19,8 +19,8 @@ import numpy as np
 from retrieval.demo.genres import GENRE_NAMES, GENRES
 from retrieval.demo.history import generate_histories, write_histories  # noqa: F401  (public API, re-exported)
 from retrieval.demo.names import BLOCKED, album_title, artist_name, coined, track_title
-from retrieval.tracks import FLOAT_COLUMNS, STRING_COLUMNS, Catalogue, Track
 from retrieval.errors import BadInput
+from retrieval.tracks import FLOAT_COLUMNS, STRING_COLUMNS, Catalogue, Track
 
 DEFAULT_TRACKS = 12_000
 DEFAULT_SEED = 7

@@ -15,15 +15,15 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from retrieval.demo.names import episode_name
-from retrieval.tracks import Track
 from retrieval.errors import BadInput
+from retrieval.tracks import Track
 
-START = datetime(2024, 11, 1, tzinfo=timezone.utc)
-END = datetime(2026, 10, 31, 23, 59, 59, tzinfo=timezone.utc)
+START = datetime(2024, 11, 1, tzinfo=UTC)
+END = datetime(2026, 10, 31, 23, 59, 59, tzinfo=UTC)
 HISTORY_FILE = "Streaming_History_Audio_2025-2026_0.json"
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -61,7 +61,7 @@ LISTENERS: tuple[Listener, ...] = (
     Listener("jordan", 2600, (Taste({"hip hop": 3, "r&b": 3, "soul": 2, "neo soul": 1, "rap": 1}, artists=35),),
              ("android", "ios"), "US", (8, 13, 18, 19, 20, 21), 0.4,
              drift=Taste({"latin": 3, "reggaeton": 3, "salsa": 2}, artists=20),
-             drift_from=datetime(2026, 8, 1, tzinfo=timezone.utc)),
+             drift_from=datetime(2026, 8, 1, tzinfo=UTC)),
 )
 
 

@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from retrieval.importers.tabular import DATE_RE, PROGRESS_EVERY, Progress
 from retrieval.importers.report import CatalogueImportError, Tally
+from retrieval.importers.tabular import DATE_RE, PROGRESS_EVERY, Progress
 from retrieval.tracks import Track
 
 AUDIO_EXTENSIONS = (".mp3", ".flac", ".ogg", ".opus", ".m4a", ".wav")

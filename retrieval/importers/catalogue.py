@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from retrieval.importers.audio_files import AUDIO_EXTENSIONS, read_audio_folder
+from retrieval.importers.report import CatalogueImportError, ImportReport, Tally
 from retrieval.importers.tabular import (
     EXPECTED_HINT,
     ColumnMap,
@@ -25,7 +26,6 @@ from retrieval.importers.tabular import (
     read_jsonl,
     sniff_encoding,
 )
-from retrieval.importers.report import CatalogueImportError, ImportReport, Tally
 from retrieval.tracks import Track
 
 __all__ = ["FORMATS", "CatalogueImportError", "ImportReport", "detect_format", "read_catalogue"]

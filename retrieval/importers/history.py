@@ -13,7 +13,7 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -51,7 +51,7 @@ class Listen(BaseModel):
     @field_validator("ts")
     @classmethod
     def _utc(cls, v: datetime) -> datetime:
-        return v.replace(tzinfo=timezone.utc) if v.tzinfo is None else v.astimezone(timezone.utc)
+        return v.replace(tzinfo=UTC) if v.tzinfo is None else v.astimezone(UTC)
 
 
 class HistoryReport(BaseModel):
@@ -209,7 +209,7 @@ def _spotify_account(r: dict, src: str) -> Listen | str:
     ms = int(ms) if isinstance(ms, (int, float)) else None
     if ms is not None and ms < MIN_PLAY_MS:
         return "short_play"  # this export has no end reason, so a short play is not a known skip
-    ts = datetime.strptime(str(r["endTime"])[:16], "%Y-%m-%d %H:%M").replace(tzinfo=timezone.utc)
+    ts = datetime.strptime(str(r["endTime"])[:16], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
     return Listen(ts=ts, artist=artist, title=title, ms_played=ms, source=src)
 
 
@@ -221,7 +221,7 @@ def _lastfm(r: dict, src: str) -> Listen | str:
     if not title or not artist:
         return "missing_fields"
     uts = date.get("uts") if isinstance(date, dict) else date
-    ts = datetime.fromtimestamp(int(uts), tz=timezone.utc)
+    ts = datetime.fromtimestamp(int(uts), tz=UTC)
     return Listen(ts=ts, artist=artist, title=title, album=_text(r.get("album")), source=src)
 
 
@@ -232,7 +232,7 @@ def _listenbrainz(r: dict, src: str) -> Listen | str:
         return "missing_fields"
     info = md.get("additional_info") or {}
     tid = spotify_id(info.get("spotify_id")) or spotify_id(info.get("origin_url"))
-    ts = datetime.fromtimestamp(int(r["listened_at"]), tz=timezone.utc)
+    ts = datetime.fromtimestamp(int(r["listened_at"]), tz=UTC)
     return Listen(ts=ts, artist=artist, title=title, album=_text(md.get("release_name")), track_id=tid, source=src)
 
 

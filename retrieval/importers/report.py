@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
+
 from retrieval.errors import BadInput
 
 MAX_EXAMPLES = 3

@@ -12,13 +12,13 @@ import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from retrieval.importers.history import Listen
 from retrieval.errors import NotReady
+from retrieval.importers.history import Listen
 
 MIGRATIONS: list[tuple[str, ...]] = [
     (  # 1: listeners, imports and listens
@@ -122,7 +122,7 @@ def check_listener_name(name: str) -> str:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class Store:
@@ -254,7 +254,7 @@ class Store:
             (listener,),
         )
         return [
-            StoredListen(ts=datetime.fromtimestamp(ts, tz=timezone.utc), track_id=tid, artist=a, title=t, album=al,
+            StoredListen(ts=datetime.fromtimestamp(ts, tz=UTC), track_id=tid, artist=a, title=t, album=al,
                          ms_played=ms, skipped=bool(sk), source=src)
             for ts, tid, a, t, al, ms, sk, src in cur
         ]

@@ -8,9 +8,33 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from assistant.conversation import (EDIT_LIST, HANDLERS, AddLike, CapArtist, EditOp, Edits, Explain, History, Lock,
-                                    MoreLess, Move, Remove, Reorder, ReplaceSection, Session, SetFilter, SetLength,
-                                    SetYears, StartOver, Version, add_version, apply_edits, parse_edits, positions, step)
+from assistant.conversation import (
+    EDIT_LIST,
+    HANDLERS,
+    AddLike,
+    CapArtist,
+    EditOp,
+    Edits,
+    Explain,
+    History,
+    Lock,
+    MoreLess,
+    Move,
+    Remove,
+    Reorder,
+    ReplaceSection,
+    Session,
+    SetFilter,
+    SetLength,
+    SetYears,
+    StartOver,
+    Version,
+    add_version,
+    apply_edits,
+    parse_edits,
+    positions,
+    step,
+)
 from assistant.model.constraints import Constraints
 
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 import csv
 import gzip
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
 
-from assistant.dj import (LinkPlan, OfflineWriter, check_line, listening_facts, occasion, plan_links, request_words,
-                          spoken_title, track_facts, write_lines)
+from assistant.dj import (
+    LinkPlan,
+    OfflineWriter,
+    check_line,
+    listening_facts,
+    occasion,
+    plan_links,
+    request_words,
+    spoken_title,
+    track_facts,
+    write_lines,
+)
 from assistant.dj.fact_check import allowed_claims
 from assistant.dj.lines import fields, opening
 from assistant.dj.templates import PERSONAS
@@ -102,7 +112,7 @@ def test_spoken_titles_and_requests():
 
 
 def test_listening_facts_count_plays_and_first_month():
-    ts = [datetime(2023, 3, 2, tzinfo=timezone.utc), datetime(2023, 5, 1, tzinfo=timezone.utc)]
+    ts = [datetime(2023, 3, 2, tzinfo=UTC), datetime(2023, 5, 1, tzinfo=UTC)]
     listens = [SimpleNamespace(track_id="t1", artist="A", ts=t, skipped=False) for t in ts]
     listens += [SimpleNamespace(track_id="t1", artist="A", ts=ts[1], skipped=True),
                 SimpleNamespace(track_id="t2", artist="A", ts=ts[1], skipped=False)]

@@ -3,8 +3,6 @@ session driven through a pseudo-terminal where "skip" and "more energy" change w
 
 from __future__ import annotations
 
-from tests.paths import ROOT
-
 import json
 import os
 import re
@@ -19,6 +17,7 @@ import pytest
 
 from assistant.dj import check_line, more_energy, parse_command, render_show, spoken_title, wav_rms, wav_seconds
 from assistant.model.playlist_files import read_m3u8
+from tests.paths import ROOT
 
 SEGUE = [str(ROOT / ".venv" / "bin" / "segue")] if (ROOT / ".venv" / "bin" / "segue").exists() else \
     [sys.executable, "-m", "assistant.cli"]
@@ -287,8 +286,8 @@ def test_spoken_session_through_a_pty(dj_home, tmp_path):
         child.close()
     assert child.exitstatus == 0
     assert "DJ: " not in before_quit  # no link after "stop talking"
-    from retrieval.store.sessions import SessionStore
     from retrieval.store.listens import Store
+    from retrieval.store.sessions import SessionStore
 
     with Store(dj_home / "segue.db") as store:
         kinds = [(f["kind"], f["track_id"]) for f in SessionStore(store).feedback("alex")][-2:]

@@ -10,9 +10,9 @@ from collections import Counter
 
 import pytest
 
-from assistant.model.constraints import Ordering
 from assistant.dj import Arc, TransitionWeights, arc_from, score_transitions, sequence, transition_weights_for
 from assistant.dj.sequencing import bpm_step, camelot, compatible
+from assistant.model.constraints import Ordering
 from retrieval.tracks import Track
 from tests.paths import SHARED_DATA
 

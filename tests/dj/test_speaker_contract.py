@@ -33,13 +33,6 @@ LINE = ("That was Peace Piece by Bill Evans. Coming up, Sonny Rollins with After
 SHORT = "Here is Sonny Rollins."
 
 # Known bugs, found by this contract (see the report of the test-house branch); strict, so a fix shows up.
-EMPTY_TEXT_BUGS = {
-    "espeak": "EspeakSpeaker does not check the text: '' fails as SpeechError('AssertionError') from pyttsx3, and "
-              "blank text is written as a 0.02 s WAV of near-silence",
-    "openai": "OpenAISpeaker does not check the text: it sends '' and blank text to the speech API; '' comes back "
-              "as 'OpenAI speech failed (BadRequestError ...); check the key and network', blank text as a 0.007 s WAV",
-    "piper": "PiperSpeaker does not check the text (read in the code; not run here, the extra is not installed)",
-}
 
 
 class SpeechServer:
@@ -139,9 +132,7 @@ def test_a_longer_line_lasts_longer(rig, tmp_path):
 
 
 @pytest.mark.parametrize("text", ["", "   \n"], ids=["empty", "blank"])
-def test_refuses_empty_text_clearly(rig, tmp_path, request, text):
-    if rig.name in EMPTY_TEXT_BUGS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=EMPTY_TEXT_BUGS[rig.name]))
+def test_refuses_empty_text_clearly(rig, tmp_path, text):
     target = tmp_path / "nothing.wav"
     with pytest.raises(SpeechError, match=r"(?i)empty|nothing to say") as e:
         rig.speaker.say_to_wav(text, target)

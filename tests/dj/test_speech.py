@@ -3,8 +3,6 @@ OpenAI adapter against a local server answering with recorded WAV audio, and pip
 
 from __future__ import annotations
 
-from tests.paths import ROOT
-
 import importlib.util
 import json
 import re
@@ -12,12 +10,20 @@ import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
 
+from assistant.dj.speech import (
+    EspeakSpeaker,
+    OpenAISpeaker,
+    PiperSpeaker,
+    SpeechError,
+    speaker_for,
+    wav_rms,
+    wav_seconds,
+)
 from assistant.model.errors import BadInput, NotReady
-from assistant.dj.speech import EspeakSpeaker, OpenAISpeaker, PiperSpeaker, SpeechError, speaker_for, wav_rms, wav_seconds
+from tests.paths import ROOT
 
 LINE = ("That was Peace Piece by Bill Evans. Coming up, Sonny Rollins with Afternoon in Paris, slow and gentle, "
         "just right for a rainy afternoon.")

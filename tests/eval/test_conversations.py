@@ -11,10 +11,10 @@ import sys
 
 import pytest
 
-from assistant.model.constraints import Constraints, Range
-from assistant.model.errors import BadInput
 from assistant.eval.conversation_replay import feedback_before, refine_constraints, replay
 from assistant.eval.conversations import evaluate_conversations, load_conversations, summary
+from assistant.model.constraints import Constraints, Range
+from assistant.model.errors import BadInput
 
 
 def _track(cat, row: int) -> dict:

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 import pytest
 
-from assistant.model.errors import BadInput
 from assistant.eval.playlists import baseline_ranking, evaluate_playlists
+from assistant.model.errors import BadInput
 
 
 @pytest.fixture()

@@ -7,8 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from assistant.eval import DEV_SET, HOLDOUT_SET
-from assistant.eval import understanding_gold
+from assistant.eval import DEV_SET, HOLDOUT_SET, understanding_gold
 from assistant.eval import understanding_score as us
 
 

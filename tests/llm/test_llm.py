@@ -12,7 +12,6 @@ from typing import Literal
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assistant.model.constraints import Clarification, Constraints, Refusal
 from assistant.llm import (
     Answer,
     ChatModel,
@@ -25,6 +24,7 @@ from assistant.llm import (
     from_settings,
     split_model,
 )
+from assistant.model.constraints import Clarification, Constraints, Refusal
 from assistant.model.settings import Settings
 from prompts import PromptError, fill, load, names, render, variables
 from tests.llm.replay import Replay, completion

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.planning import PoolFacts, check_constraints
-from assistant.model.constraints import Constraints, Length, Range
 from assistant.eval.playlists import ndcg_at, r_precision, recall_at
+from assistant.model.constraints import Constraints, Length, Range
+from assistant.planning import PoolFacts, check_constraints
 from retrieval.filters import FilterSpec, allowed_mask
 from retrieval.ranking import Candidates, Weights, popularity_term, score, select
 from retrieval.tracks import Catalogue, Track

@@ -9,7 +9,6 @@ import re
 import statistics
 import time
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,7 +23,6 @@ from retrieval.demo.catalogue import (
 )
 from retrieval.demo.history import HISTORY_FILE, HistoryError
 from retrieval.tracks import Catalogue, Track, normalise_name
-
 
 JAZZ = {"jazz", "bebop", "cool jazz", "vocal jazz", "smooth jazz", "bossa nova"}
 METAL = {"metal", "heavy metal", "thrash metal", "death metal"}
@@ -89,7 +87,7 @@ def test_structure_is_coherent(tracks):
     album_sizes = Counter((t.artist, t.album) for t in tracks)
     sizes = list(album_sizes.values())
     assert sum(6 <= s <= 14 for s in sizes) >= len(sizes) - 1  # only the last album may be cut short
-    for artist, rows in by_artist.items():
+    for rows in by_artist.values():
         assert len({tuple(t.genres) for t in rows}) == 1  # genres are artist-level
         assert 1 <= len({t.album for t in rows}) <= 6
         years = [t.decade + 5 if t.year is None else t.year for t in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -62,7 +62,7 @@ def test_spotify_extended_rules_and_counts(tmp_path):
     assert report.skip_signals == 1
     first, skip, short_done = listens
     assert first.track_id == "2EqlS6tkEnglzr7tkKAAYD" and first.album == "Some Album"
-    assert first.ts == datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)
+    assert first.ts == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
     assert not first.skipped and first.ms_played == 259000
     assert skip.skipped and skip.title == "So What"
     assert not short_done.skipped and short_done.track_id is None
@@ -79,7 +79,7 @@ def test_spotify_account_export(tmp_path):
     assert detect_history_format(f) == "spotify-account"
     listens, report = read_history(f)
     assert [x.title for x in listens] == ["Feeling Good"]
-    assert listens[0].ts == datetime(2024, 1, 31, 22, 10, tzinfo=timezone.utc)
+    assert listens[0].ts == datetime(2024, 1, 31, 22, 10, tzinfo=UTC)
     assert report.skipped == {"short_play": 1, "podcast_or_audiobook": 1}
 
 
@@ -102,7 +102,7 @@ def test_lastfm_pages_skip_now_playing(tmp_path):
     assert detect_history_format(f) == "lastfm"
     listens, report = read_history(f)
     assert [x.title for x in listens] == ["Nude", "Roads"]
-    assert listens[0].ts == datetime.fromtimestamp(1700000000, tz=timezone.utc)
+    assert listens[0].ts == datetime.fromtimestamp(1700000000, tz=UTC)
     assert listens[0].album == "In Rainbows" and listens[1].album is None
     assert report.skipped == {"now_playing": 1}
     single = _write(tmp_path / "one_page.json", _lastfm_page(LASTFM_TRACKS))
@@ -203,7 +203,7 @@ def _catalogue() -> Catalogue:
 
 
 def _listen(artist, title, track_id=None):
-    return Listen(ts=datetime(2024, 1, 1, tzinfo=timezone.utc), artist=artist, title=title, track_id=track_id,
+    return Listen(ts=datetime(2024, 1, 1, tzinfo=UTC), artist=artist, title=title, track_id=track_id,
                   source="t")
 
 

@@ -16,7 +16,6 @@ from pydantic import ValidationError
 from retrieval.importers.audio_files import file_track_id
 from retrieval.importers.catalogue import CatalogueImportError, ImportReport, detect_format, read_catalogue
 
-
 SEGUE_HEADER = (
     "track_id,title,artist,album,release_date,year,year_source,decade,genres,popularity,duration_ms,explicit,"
     "danceability,energy,key,loudness,mode,speechiness,acousticness,instrumentalness,liveness,valence,tempo,"

@@ -12,8 +12,8 @@ from retrieval.index import (
     ExactIndex,
     HNSWIndex,
     IndexFileError,
-    IVFIndex,
     IndexInputError,
+    IVFIndex,
     build_index,
     load_index,
 )

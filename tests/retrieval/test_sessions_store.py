@@ -23,8 +23,8 @@ import pytest
 
 import retrieval.store.listens as store_module
 from retrieval.importers.history import Listen
-from retrieval.store.sessions import SessionConflict, SessionNotFound, SessionStore
 from retrieval.store.listens import MIGRATIONS, Store
+from retrieval.store.sessions import SessionConflict, SessionNotFound, SessionStore
 
 SESSIONS_MIGRATION = next(i for i, m in enumerate(MIGRATIONS) if any("CREATE TABLE sessions" in s for s in m))
 PAD = "x" * 20_000  # a multi-page document, so a kill can land inside a write

@@ -10,6 +10,7 @@ import pytest
 from retrieval.store.listens import MIGRATIONS, Store, StoreError, default_store_path
 from tests.retrieval.test_store_contract import _listens
 
+
 def test_schema_version_and_wal(tmp_path):
     path = tmp_path / "home" / "segue.db"
     with Store(path) as s:

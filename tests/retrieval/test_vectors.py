@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import csv
 import gzip
 import itertools
@@ -26,8 +25,6 @@ from retrieval.vectors import (
     load_vectors,
     save_vectors,
 )
-
-
 
 
 class CountingEncoder:

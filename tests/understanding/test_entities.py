@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-from tests.paths import SHARED_DATA
-
 import gzip
 import json
 from pathlib import Path
 
 import pytest
 
-from assistant.understanding.entities import Entity, EntityIndex, entity_key, extract
-from assistant.model.errors import BadInput
 from assistant.eval.queries import evaluate_queries, match_key, score_query, summary
+from assistant.model.errors import BadInput
+from assistant.understanding.entities import Entity, EntityIndex, entity_key, extract
 from retrieval.tracks import Catalogue, Track
-
+from tests.paths import SHARED_DATA
 
 ROWS = [  # artist, title, album, genres
     ("Radiohead", "Kid A", "Kid A", ["alternative rock"]),

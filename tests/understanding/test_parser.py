@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.paths import SHARED_DATA
-
 import csv
 import gzip
 import time
@@ -14,8 +12,7 @@ import pytest
 from assistant.model.constraints import FeatureTargets
 from assistant.understanding import MOOD_ALIASES, MOODS, OPPOSITES, ParseError, Vocabulary, genre_key, parse
 from assistant.understanding.parser import MAX_CHARS
-
-
+from tests.paths import SHARED_DATA
 
 GENRES = [
     "rock", "hard rock", "classic rock", "alternative rock", "indie rock", "indie pop", "pop", "dance pop", "hip hop",

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.model.constraints import Constraints
 from assistant.llm.fake import FakeLLM
-from assistant.understanding import Vocabulary, llm_schema, merge, understand
 from assistant.llm.interface import LLMUnavailable
+from assistant.model.constraints import Constraints
+from assistant.understanding import Vocabulary, llm_schema, merge, understand
 
 GENRES = ["rock", "alternative rock", "indie rock", "dream pop", "noise pop", "jazz", "house", "deep house",
           "ambient", "soul", "hip hop", "grunge", "electronica"]

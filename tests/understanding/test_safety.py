@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.understanding import safety
 from assistant.model.constraints import Refusal
+from assistant.understanding import safety
 from assistant.understanding.safety import looks_like_injection, quote_untrusted, screen
 
 CASES = [json.loads(line) for line in (Path(__file__).parent / "data" / "safety.jsonl").read_text().splitlines()

@@ -8,8 +8,6 @@ markup in its track names, to show the page treats names as data.
 
 from __future__ import annotations
 
-from tests.paths import ROOT
-
 import json
 import os
 import re
@@ -24,6 +22,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from tests.paths import ROOT
 
 WEB = ROOT / "web"
 CHROMIUM = Path("/usr/bin/chromium")

@@ -12,8 +12,24 @@ from assistant.understanding.entities.entity import Entity
 from assistant.understanding.entities.name_index import EntityIndex, entity_key
 from assistant.understanding.entities.spans import MEDIUM, STRONG, WEAK, Spans
 from assistant.understanding.entities.wordlists import (
-    AFTER_WORK, BY_IDIOMS, BY_VERBS, CONNECT, FEAT, GENERIC, GENRES, HEAD_ARTIST, HEAD_WORK, NO_START, QUESTION,
-    SEPARATORS, STRONG_BREAK, TRAILERS, WEAK_BREAK, WORK_BREAK, english)
+    AFTER_WORK,
+    BY_IDIOMS,
+    BY_VERBS,
+    CONNECT,
+    FEAT,
+    GENERIC,
+    GENRES,
+    HEAD_ARTIST,
+    HEAD_WORK,
+    NO_START,
+    QUESTION,
+    SEPARATORS,
+    STRONG_BREAK,
+    TRAILERS,
+    WEAK_BREAK,
+    WORK_BREAK,
+    english,
+)
 
 
 def extract(text: str, index: EntityIndex) -> list[Entity]:

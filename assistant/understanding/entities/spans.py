@@ -15,9 +15,31 @@ from assistant.understanding.entities.entity import Entity
 from assistant.understanding.entities.name_index import EntityIndex, entity_key
 from assistant.understanding.entities.tokens import Tok, prepare, tokenize
 from assistant.understanding.entities.wordlists import (
-    AFTER_WORK, CONNECT, CONTRACTIONS, DECADE, DEMONSTRATIVE, FEAT, FUNCTION, GENERIC, GENRES, HEAD_ARTIST, HEAD_WORK,
-    LOVE, NOT_LIKE, NO_START, OF_AFTER, SEPARATORS, SIMILAR, SKIP_LEAD, STRONG_BREAK, SUBJECT, TRIGGERS, WEAK_BREAK,
-    WORK_BREAK, english)
+    AFTER_WORK,
+    CONNECT,
+    CONTRACTIONS,
+    DECADE,
+    DEMONSTRATIVE,
+    FEAT,
+    FUNCTION,
+    GENERIC,
+    GENRES,
+    HEAD_ARTIST,
+    HEAD_WORK,
+    LOVE,
+    NO_START,
+    NOT_LIKE,
+    OF_AFTER,
+    SEPARATORS,
+    SIMILAR,
+    SKIP_LEAD,
+    STRONG_BREAK,
+    SUBJECT,
+    TRIGGERS,
+    WEAK_BREAK,
+    WORK_BREAK,
+    english,
+)
 
 STRONG, MEDIUM, WEAK = 2, 1, 0
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from assistant.model.errors import BadInput
 from assistant.model.constraints import Constraints, Length, Ordering, Range
+from assistant.model.errors import BadInput
 from assistant.understanding.lexicon import ACTIVITIES, FEATURE_WORDS, FILLER, STOP
 from assistant.understanding.moods import targets_for
 from assistant.understanding.parser.bare_names import suffix_artists
