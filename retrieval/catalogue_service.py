@@ -107,5 +107,6 @@ class CatalogueService:
             "with_year": int(known.size),
             "with_popularity": int((~np.isnan(np.asarray(cat.column("popularity")))).sum()),
             "index": getattr(lib.index, "kind", "?"),
+            **lib.doubt().counts(),
             "home": str(self.home.root),
         }

@@ -96,6 +96,22 @@ class Library:
             self._works = WorkIndex(self.catalogue)
         return self._works
 
+    def charts(self):
+        """Hits, one-hit wonders and deep cuts per row (`retrieval.charts`; built on first use, then kept)."""
+        if getattr(self, "_charts", None) is None:
+            from retrieval.charts import ChartFacts
+
+            self._charts = ChartFacts(self.catalogue, self.works().song_keys)
+        return self._charts
+
+    def doubt(self):
+        """Doubtful dates and genre tags per row (`retrieval.doubt`; built on first use, then kept)."""
+        if getattr(self, "_doubt", None) is None:
+            from retrieval.doubt import assess
+
+            self._doubt = assess(self.catalogue, self.genre_matrix(), np.asarray(self.vectors.genre_vectors))
+        return self._doubt
+
     def popularity_prior(self) -> np.ndarray:
         """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once."""
         if getattr(self, "_popularity", None) is None:

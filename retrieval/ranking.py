@@ -38,6 +38,7 @@ class Candidates:
     trust: np.ndarray | None = None  # 0..1, lower for inferred vectors
     lexical: np.ndarray | None = None
     song_keys: np.ndarray | None = None  # comparable song title per candidate ('' unknown): one version of a song
+    song_ids: np.ndarray | None = None  # one integer per song of one artist (`works.song_identity`): one release each
     genre: np.ndarray | None = None
     taste: np.ndarray | None = None
     artist: np.ndarray | None = None
@@ -124,6 +125,7 @@ def select(
     artists = c.artist_codes[order]
     alive = np.isfinite(s)  # -inf marks a candidate that must not be picked (e.g. a duplicate release)
     keys = np.asarray(c.song_keys, dtype=object)[order] if c.song_keys is not None else None
+    songs = np.asarray(c.song_ids)[order] if c.song_ids is not None else None
     max_sim = np.zeros(len(order), dtype=np.float64)
     per_artist: dict[int, int] = {}
     picked: list[int] = []
@@ -145,6 +147,8 @@ def select(
         alive[j] = False
         if not np.isnan(dur[j]):
             total_ms += dur[j]
+        if songs is not None:  # one release of a song: its remasters, live takes and re-credits are out
+            alive &= songs != songs[j]
         if keys is not None and keys[j]:  # another artist's version of a picked song ranks much lower
             s = np.where(alive & (keys == keys[j]), s - REPEAT_SONG_PENALTY, s)
         a = int(artists[j])

@@ -17,9 +17,23 @@ _VERSION = re.compile(r"\s+-\s+.*$|\s*[\(\[][^\)\]]*(?:remaster|live|version|edi
                       r"anniversary|expanded|bonus|demo|acoustic)[^\)\]]*[\)\]]", re.IGNORECASE)
 
 
+_ANY_BRACKETS = re.compile(r"\s*[\(\[][^\)\]]*[\)\]]")
+_DASH_SUFFIX = re.compile(r"\s+[-\u2013\u2014]\s+.*$")
+_CREDIT_SPLIT = re.compile(r"\s+(?:featuring|feat\.?|ft\.?|with|x|vs\.?)\s+|\s*[,&/;+]\s*|\s+and\s+", re.IGNORECASE)
+
+
 def title_key(title: str) -> str:
     """Comparable form of a song or album title: version suffixes dropped, then `normalise_name`."""
     return normalise_name(_VERSION.sub("", title or "")) or normalise_name(title or "")
+
+
+def song_identity(artist: str, title: str) -> str:
+    """One key per song of one artist, whatever the release: every bracketed part and dash suffix of the title goes
+    ('Electric Relaxation (Relax Yourself Girl)', '- Remastered 2009', '(feat. X)', '[Live]'), and only the first
+    credited artist counts ('Nat King Cole & Orchestra'). Two versions of a song share it; covers by others do not."""
+    bare = normalise_name(_DASH_SUFFIX.sub("", _ANY_BRACKETS.sub("", title or ""))) or title_key(title)
+    first = _CREDIT_SPLIT.split(artist or "", maxsplit=1)[0]
+    return f"{normalise_name(first) or normalise_name(artist or '')}|{bare}"
 
 
 class WorkIndex:
@@ -39,6 +53,11 @@ class WorkIndex:
             if a:
                 self.albums[title_key(a)].append(i)
         self.song_key_array = np.asarray(self.song_keys, dtype=object)  # the same, indexable by an array of rows
+        # row -> one integer per song (artist and bare title): every release of a song shares it
+        ids: dict[str, int] = {}
+        self.song_ids = np.fromiter((ids.setdefault(song_identity(a, t), len(ids)) if t else -1 - i
+                                     for i, (a, t) in enumerate(zip(catalogue.artists, catalogue.titles))),
+                                    dtype=np.int64, count=len(catalogue))
         self.first_year = self._first_years()
 
     def _first_years(self) -> np.ndarray:

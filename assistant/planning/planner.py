@@ -283,6 +283,7 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
         vectors=items,
         trust=np.where(inferred, 0.6, 1.0).astype(np.float32),
         song_keys=library.works().song_key_array[rows],
+        song_ids=library.works().song_ids[rows],
     )
     if len(rows) == 0:
         return cands
@@ -323,13 +324,12 @@ def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores)
 
 
 def _drop_duplicates(library: Library, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """One release of a song: the same artist and title (versions aside) keeps only its best-scored row."""
-    cat, keys = library.catalogue, library.works().song_keys
-    best: dict[tuple[int, str], int] = {}
+    """One release of a song: the same artist and bare title (`works.song_identity`) keeps only its best-scored row."""
+    songs = library.works().song_ids
+    best: dict[int, int] = {}
     out = scores.copy()
     for i in np.argsort(-scores, kind="stable")[:DEDUPE_DEPTH]:
-        r = int(rows[i])
-        key = (int(cat.artist_codes[r]), keys[r] or str(r))
+        key = int(songs[int(rows[i])])
         if key in best:
             out[i] = -np.inf
         else:
