@@ -110,10 +110,13 @@ def select(
     max_per_artist: int | None = None,
     diversity: float = 0.3,
     pool: int = 1500,
+    own: np.ndarray | None = None,
+    max_own: int | None = None,
 ) -> list[int]:
     """Indices into `c`, in pick order. Stops at `target_tracks`, or once `target_ms` is reached
     without going over `target_ms * (1 + tolerance)`. Picks maximise score - diversity * max
-    similarity to what is already picked (MMR); the per-artist cap is never exceeded."""
+    similarity to what is already picked (MMR); the per-artist cap is never exceeded, and neither is `max_own`,
+    the number of picks among the candidates flagged by `own` (the listener's own artists)."""
     if len(c) == 0:
         return []
     if target_tracks is None and target_ms is None:
@@ -126,6 +129,10 @@ def select(
     alive = np.isfinite(s)  # -inf marks a candidate that must not be picked (e.g. a duplicate release)
     keys = np.asarray(c.song_keys, dtype=object)[order] if c.song_keys is not None else None
     songs = np.asarray(c.song_ids)[order] if c.song_ids is not None else None
+    mine = np.asarray(own, dtype=bool)[order] if own is not None and max_own is not None else None
+    own_count = 0
+    if mine is not None and max_own <= 0:
+        alive &= ~mine
     max_sim = np.zeros(len(order), dtype=np.float64)
     per_artist: dict[int, int] = {}
     picked: list[int] = []
@@ -151,6 +158,10 @@ def select(
             alive &= songs != songs[j]
         if keys is not None and keys[j]:  # another artist's version of a picked song ranks much lower
             s = np.where(alive & (keys == keys[j]), s - REPEAT_SONG_PENALTY, s)
+        if mine is not None and mine[j]:
+            own_count += 1
+            if own_count >= max_own:
+                alive &= ~mine
         a = int(artists[j])
         per_artist[a] = per_artist.get(a, 0) + 1
         if max_per_artist is not None and per_artist[a] >= max_per_artist:

@@ -75,6 +75,22 @@ class FeatureTargets(StrictModel):
         return [(k, v) for k, v in self.model_dump().items() if v is not None]
 
 
+class FeatureRanges(StrictModel):
+    """Soft ranges on audio features that most tracks should fall in (from an occasion or mood: a first dance is
+    energy 0-0.5 and 60-110 BPM). Tracks outside rank lower; the report does not check them."""
+
+    energy: Range | None = Field(default=None, description="0 calm .. 1 intense")
+    valence: Range | None = Field(default=None, description="0 sad/dark .. 1 happy/bright")
+    danceability: Range | None = Field(default=None, description="0 not danceable .. 1 very")
+    acousticness: Range | None = Field(default=None, description="0 electric .. 1 acoustic")
+    instrumentalness: Range | None = Field(default=None, description="0 vocal .. 1 instrumental")
+    speechiness: Range | None = Field(default=None, description="0 sung .. 1 spoken")
+    tempo: Range | None = Field(default=None, description="BPM")
+
+    def items(self) -> list[tuple[str, Range]]:
+        return [(k, getattr(self, k)) for k in type(self).model_fields if getattr(self, k) is not None]
+
+
 class Work(StrictModel):
     """A song or album the listener named ("Kid A", "Bohemian Rhapsody by Queen")."""
 
@@ -100,6 +116,12 @@ class Constraints(StrictModel):
 
     prompt: str = Field(default="", description="The listener's words, as typed")
     theme: str | None = Field(default=None, description="Free text for semantic retrieval (what is left after structure)")
+    subject: str | None = Field(default=None, description="What the songs are about ('the ocean', 'christmas'): "
+                                "matched to song titles and how tracks sound (lyrics are not searched)")
+    concepts: list[str] = Field(default_factory=list, description="Occasions, moods, activities or scenes from Segue's "
+                                "concept inventory ('memorial service', 'pregame', 'songs to cry to')")
+    title_words: list[str] = Field(default_factory=list, description="Words every title must contain ('songs with "
+                                   "love in the title') (hard)")
     genres: list[str] = Field(default_factory=list, description="Genres, grounded in the catalogue's vocabulary")
     moods: list[str] = Field(default_factory=list, description="Moods (upbeat, chill, melancholic, ...)")
     activities: list[str] = Field(default_factory=list, description="Activity or context (road trip, studying, workout, ...)")
@@ -111,6 +133,8 @@ class Constraints(StrictModel):
     tempo: Range | None = Field(default=None, description="Tempo in BPM, inclusive (hard)")
     track_minutes: Range | None = Field(default=None, description="Length of each track in minutes (hard)")
     targets: FeatureTargets = Field(default_factory=FeatureTargets, description="Soft audio-feature targets")
+    feature_ranges: FeatureRanges = Field(default_factory=FeatureRanges, description="Soft audio-feature ranges most "
+                                          "tracks should fall in (set by concepts)")
     explicit: Literal["allow", "exclude", "only"] = Field(default="allow", description="Explicit lyrics: allow, exclude (clean), only")
     include_artists: list[str] = Field(default_factory=list, description="Only these artists (hard), e.g. 'songs by X'")
     exclude_artists: list[str] = Field(default_factory=list, description="Never these artists (hard)")
@@ -124,10 +148,21 @@ class Constraints(StrictModel):
     length: Length = Field(default_factory=Length, description="Playlist length; default 20 tracks")
     max_per_artist: int | None = Field(default=None, ge=1, le=100, description="At most this many tracks per artist (hard)")
     discovery: float = Field(default=0.3, ge=0, le=1, description="0 familiar hits .. 1 hidden gems")
-    popularity: Literal["any", "hits", "deep_cuts"] = Field(
-        default="any", description="hits: well-known or charting tracks; deep_cuts: little-known tracks; any")
+    popularity: Literal["any", "hits", "deep_cuts", "one_hit_wonders"] = Field(
+        default="any", description="hits: chart hits and well-known tracks; deep_cuts: never charted, little-known; "
+        "one_hit_wonders: an artist's only top-40 hit; any")
+    era: Literal["any", "new", "newer", "older"] = Field(
+        default="any", description="new: the catalogue's latest releases; newer / older: than the seed artists and "
+        "works ('like Metallica but newer'); any")
+    covers_of: list[str] = Field(default_factory=list, description="Artists whose songs are wanted as recorded by "
+                                 "others ('covers of Beatles songs')")
+    familiarity: Literal["any", "favourites", "new_to_me"] = Field(
+        default="any", description="favourites: the listener's own artists and plays first; new_to_me: nothing they "
+        "have played; any: their taste shapes the picks within what is asked")
     ordering: Ordering = Field(default_factory=Ordering, description="Energy arc and transitions")
     notes: list[str] = Field(default_factory=list, description="What the parser understood or could not ground")
+    unread: list[str] = Field(default_factory=list, description="Parts of the request that carry a number, a "
+                              "comparison or a negation and were not understood (the report then says so)")
 
 
 class Clarification(StrictModel):

@@ -1,38 +1,39 @@
 """Constraints -> candidates -> ranked, checked Playlist.
 
-The one entry point is `make_playlist`. It translates `Constraints` into a plain `FilterSpec`,
-gathers candidates from the prompt's meaning, the requested genres, the listener's taste
-centroids and any seeds (over-fetch, filter, trim in `retrieval.index.filtered_search`), scores
-and selects them (`retrieval.ranking`), and checks the result (`checks.check_constraints`).
+The one entry point is `make_playlist`. It reads what the request means on this catalogue (`meaning`: eras,
+popularity kinds, covers, new-to-me), translates the hard constraints into a plain `FilterSpec`, gathers and
+describes candidates (`candidates`), scores them (`retrieval.ranking`) with the request's nudges (`meaning.adjust`),
+selects them with the listener's own artists bounded by how well their history fits the request, orders them
+along an asked-for energy arc, and checks the result (`checks.check_constraints`).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from assistant.model.constraints import Constraints, Length
-from assistant.model.playlist import Playlist, PlaylistTrack
-from assistant.planning.checks import check_constraints, missing_artists, pool_facts
-from retrieval.filters import FilterSpec, allowed_mask, artist_code_index
-from retrieval.index import filtered_search
+from retrieval.filters import FilterSpec, allowed_mask
 from retrieval.library import Library
-from retrieval.ranking import Candidates, Weights, feature_fit, score, select, top_components
-from retrieval.taste import TasteProfile, affinity, album_affinity, era_affinity
+from retrieval.ranking import Weights, score, select
+from retrieval.taste import TasteProfile
 
-PRF_DEPTH = 20
+from assistant.model.constraints import Check, Constraints, Length
+from assistant.model.playlist import Playlist, PlaylistTrack
+from assistant.planning.arc_order import order_for_arc
+from assistant.planning.candidates import describe, gather, request_fit
+from assistant.planning.checks import check_constraints, missing_artists, pool_facts
+from assistant.planning.explain import why
+from assistant.planning.meaning import adjust, covers_mask, is_own, own_share, resolve_era, restrict
+
 PINNED_BONUS = 1.0  # above the whole spread of the other candidates' scores
-ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)
-ERA_AFFINITY = 1.0  # weight of the artist's years the listener plays, inside the artist-affinity term
-ERA_YEARS = 3.0
-GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
-FEEL_FIT_GATE = (0.5, 0.7)  # 1 - largest distance to a feel target: where own artists start to count, and count fully
 REISSUE_PENALTY = 1.0  # the best-to-median gap: an older song re-released in the asked years only fills in
 PREFER_YEAR_BONUS = 0.5  # 'Pop Hits 2020': that year's releases first, by half the best-to-median gap (chosen on playlists.dev)
-AVOID_PENALTY = 1.0  # a soft "less X" costs the gap between the best and the median candidate: X only when little else fits
+TITLE_BONUS = 1.0  # x spread: a title that carries the request's subject ('christmas songs')
 DEDUPE_DEPTH = 2000  # only the best-scored candidates can be picked, so only they are de-duplicated
+TYPICAL_TRACK_MS = 225_000  # to turn a length in minutes into a number of tracks
 
 
 def weights_for(taste: TasteProfile | None) -> Weights:
@@ -61,102 +62,6 @@ def filter_spec(c: Constraints) -> FilterSpec:
     )
 
 
-def _scaled(x: np.ndarray) -> np.ndarray:
-    """Min-max to 0..1 over the candidates (constant -> 0.5)."""
-    lo, hi = float(np.min(x)), float(np.max(x))
-    if hi - lo < 1e-9:
-        return np.full_like(x, 0.5, dtype=np.float32)
-    return ((x - lo) / (hi - lo)).astype(np.float32)
-
-
-def genre_term_scores(library: Library, requested: list[str]) -> np.ndarray | None:
-    """0..1 per vocabulary term: 1 for a requested term or one containing it as whole words
-    ('album rock' for 'rock'), partial credit for terms the encoder finds close."""
-    terms = library.vectors.genre_terms
-    pos = {t: i for i, t in enumerate(terms)}
-    req = [g for g in requested if g in pos]
-    if not req:
-        return None
-    gv = library.centred_genre_vectors()
-    sims = gv @ gv[[pos[g] for g in req]].T  # (g, r)
-    out = np.clip((sims.max(axis=1) - 0.45) / 0.4, 0, 0.8).astype(np.float32)
-    words = [re.compile(rf"(^|\b){re.escape(g)}(\b|$)") for g in req]
-    for i, t in enumerate(terms):
-        if any(w.search(t) for w in words):
-            out[i] = 1.0
-    return out
-
-
-@dataclass
-class Pool:
-    """The merged candidate rows and what was computed on the way (reused for scoring)."""
-
-    rows: np.ndarray
-    text_q: np.ndarray
-    seed_vec: np.ndarray | None
-    lexical: np.ndarray | None
-    term_scores: np.ndarray | None
-
-
-def _top_allowed(values: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
-    """Rows of the k largest positive values among allowed rows, best first."""
-    v = np.where(allowed, values, 0.0)
-    top = np.argpartition(-v, min(k, len(v) - 1))[:k]
-    top = top[np.argsort(-v[top], kind="stable")]
-    return top[v[top] > 0]
-
-
-def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TasteProfile | None, candidate_k: int = 600) -> Pool:
-    """Candidates from the prompt's meaning, its words (BM25), the requested genres, seeds (or, with no
-    seeds and no history, the tracks that sound like the best word matches) and the listener's taste.
-    Each vector source over-fetches, filters and trims in `filtered_search`."""
-    cat = library.catalogue
-    words = c.theme or " ".join(c.genres + c.moods + c.activities)
-    text_q = library.encoder.encode([words or c.prompt or "music"], kind="query")[0]
-    targets = dict(c.targets.items())
-    k = max(candidate_k, 30 * (c.length.tracks or int((c.length.minutes or 60) / 3.5)))
-    queries: list[tuple[np.ndarray | None, int]] = [(library.query_vector(text_q, targets), k)]
-    gpos = {t: i for i, t in enumerate(library.vectors.genre_terms)}
-    genre_rows_q = [gpos[g] for g in c.genres if g in gpos]
-    if genre_rows_q:
-        gq = np.asarray(library.vectors.genre_vectors)[genre_rows_q].mean(axis=0)
-        queries.append((library.query_vector(gq / max(np.linalg.norm(gq), 1e-9), targets), k))
-    seed_rows = _seed_rows(library, c)
-    seed_vec = library.item_mean(seed_rows) if seed_rows else None
-    queries.append((seed_vec, k))
-    pool_rows: set[int] = set()
-    if taste is not None and len(taste.centroids):
-        queries += [(cen, max(200, k // 2)) for cen in np.asarray(taste.centroids)]
-        # the listener's most-played artists: their other tracks are candidates too
-        top_artists = sorted(taste.artist_affinity, key=taste.artist_affinity.get, reverse=True)[:30]
-        if top_artists:
-            mine = np.isin(cat.artist_codes, np.asarray(top_artists, dtype=np.int32)) & allowed
-            pool_rows.update(np.flatnonzero(mine)[:5000].tolist())
-    term_scores = genre_term_scores(library, c.genres) if c.genres else None
-    if term_scores is not None:
-        # every allowed row scored by genre at once (sparse); the best, popular first, join the pool
-        g_all = library.genre_matrix().scores(term_scores) + 0.2 * library.popularity_prior()
-        pool_rows.update(_top_allowed(g_all, allowed, k).tolist())
-    # names read out of the request still count as words: "This Is Logic" must match the artist Logic
-    # (artists only: a work's title words, "Kid A", would match every "Kid" in the catalogue)
-    names = c.seed_artists + c.include_artists
-    lex_words = " ".join(x for x in [_lexical_words(c, words), *names] if x)
-    lexical = library.lexical.scores(lex_words) if lex_words else None
-    if lexical is not None:
-        best = _top_allowed(lexical, allowed, k)
-        pool_rows.update(best.tolist())
-        if seed_vec is None and taste is None and len(best):
-            # pseudo-relevance feedback: the best word matches, as a sound-and-genre query
-            seed_vec = library.item_mean(best[:PRF_DEPTH])
-            queries.append((seed_vec, k))
-    for q, kk in queries:
-        if q is not None:
-            _, found = filtered_search(library.index, library.items, q, kk, allowed)
-            pool_rows.update(int(r) for r in np.ravel(found) if r >= 0)
-    rows = np.fromiter(sorted(pool_rows), dtype=np.int64, count=len(pool_rows))
-    return Pool(rows=rows, text_q=text_q, seed_vec=seed_vec, lexical=lexical, term_scores=term_scores)
-
-
 def make_playlist(
     c: Constraints,
     library: Library,
@@ -172,27 +77,36 @@ def make_playlist(
     cat = library.catalogue
     if c.length.minutes is None and c.length.tracks is None:
         c = c.model_copy(update={"length": Length(tracks=default_tracks)})
+    c = resolve_era(library, c, _rows_of(library, c.seed_tracks))
     spec = filter_spec(c)
     banned = set(exclude_rows or ()) | set(_rows_of(library, c.exclude_tracks))
     if banned:
         spec = replace(spec, exclude_rows=frozenset(banned))
     missing = missing_artists(library, c.include_artists)
     allowed = allowed_mask(cat, spec)  # empty when none of the requested artists exists
+    need = c.length.tracks or max(1, math.ceil(c.length.minutes * 60000 / TYPICAL_TRACK_MS))
+    allowed, notes = restrict(library, c, allowed, taste, 2 * need)
+    if notes:
+        c = c.model_copy(update={"notes": c.notes + [n for n in notes if n not in c.notes]})
     cap = c.max_per_artist if c.max_per_artist is not None else (None if c.include_artists else default_max_per_artist)
+    if c.popularity == "one_hit_wonders":
+        cap = 1
 
     pool = gather(library, c, allowed, taste)
     pinned = [r for r in _rows_of(library, c.include_tracks) if allowed[r]]
     rows = np.union1d(pool.rows, np.asarray(pinned, dtype=np.int64)) if pinned else pool.rows
-    cands = _candidates(library, c, rows, pool.text_q, taste, pool.seed_vec, dict(c.targets.items()), pool.term_scores)
+    cands = describe(library, c, rows, pool.text_q, taste, pool.seed_vec, pool.term_scores)
     if pool.lexical is not None and len(rows):
         top_lex = float(pool.lexical.max())
         cands.lexical = (pool.lexical[rows] / top_lex).astype(np.float32) if top_lex > 0 else None
     discovery = {"hits": min(c.discovery, 0.1), "deep_cuts": max(c.discovery, 0.85)}.get(c.popularity, c.discovery)
     scores, parts = score(cands, weights_for(taste), discovery)
-    if c.avoid_genres and len(rows):  # 'less grunge' is remembered: those genres rank lower in every refill
-        scores = scores - AVOID_PENALTY * _spread(scores) * _has_genres(library, c.avoid_genres, rows)
+    spread = _spread(scores)
+    scores = adjust(library, c, rows, scores, spread)
+    if pool.titled is not None and len(rows):
+        scores = scores + TITLE_BONUS * spread * np.isin(rows, pool.titled)
     if c.prefer_year is not None and len(rows):
-        scores = scores + PREFER_YEAR_BONUS * _spread(scores) * (np.asarray(cat.column("year")[rows]) == c.prefer_year)
+        scores = scores + PREFER_YEAR_BONUS * spread * (np.asarray(cat.column("year")[rows]) == c.prefer_year)
     if pinned:  # tracks the listener asked for by name come first, whatever the others score (the cap and length hold)
         finite = scores[np.isfinite(scores)]
         lift = PINNED_BONUS + (float(finite.max() - finite.min()) if len(finite) else 0.0)
@@ -206,19 +120,34 @@ def make_playlist(
             # a reissue dates the release, not the song: '90s rock' should not be a 1998 compilation's 1968 hit
             older = library.works().first_year[rows] < c.years.min
             scores = scores - REISSUE_PENALTY * _spread(scores) * older
+    share = None
+    if taste is not None and taste.play_counts:  # the request bounds the listener's taste
+        played = np.fromiter(taste.play_counts, dtype=np.int64)
+        fit = request_fit(library, c, played, pool.term_scores)
+        if fit is not None:
+            full = np.zeros(len(cat), dtype=np.float32)
+            full[played] = fit
+            share = own_share(library, c, taste, full)
     picked = select(
         cands,
         scores,
         target_tracks=c.length.tracks,
         target_ms=c.length.minutes * 60000 if c.length.minutes else None,
         max_per_artist=cap,
+        own=is_own(taste, cands.artist_codes) if share is not None else None,
+        max_own=math.floor(share * need) if share is not None else None,
     )
+    picked = order_for_arc(picked, np.asarray(cat.column("energy"))[cands.rows], c.ordering.arc)
     entries = [
-        PlaylistTrack(track=cat.track(int(cands.rows[i])), why=_why(library, c, cands, parts, i), score=round(float(scores[i]), 4))
+        PlaylistTrack(track=cat.track(int(cands.rows[i])), why=why(library, c, cands, parts, i), score=round(float(scores[i]), 4))
         for i in picked
     ]
     facts = pool_facts(library, c, allowed, missing, missing_works or [], _unknown_name(c, pool.lexical))
     report = check_constraints(c, [e.track for e in entries], facts, cap)
+    extra = meaning_checks(library, c, [int(cands.rows[i]) for i in picked])
+    if extra:
+        report = report.model_copy(update={"checks": report.checks + extra,
+                                           "satisfied": report.satisfied and all(x.satisfied for x in extra)})
     ranked = cands.rows[np.argsort(-scores, kind="stable")].tolist()
     return Playlist(
         constraints=c,
@@ -230,97 +159,35 @@ def make_playlist(
     )
 
 
-def _lexical_words(c: Constraints, words: str) -> str:
-    """The request's words for BM25 without the mood and activity words already read ('road trip' is the
-    listener's context, not a title to match: it pulled 'Road ...' country songs into '90s rock for a road
-    trip'). When nothing else is left, the words stay as they are."""
-    drop = {w for phrase in c.moods + c.activities for w in re.findall(r"\w+", phrase.casefold())}
-    kept = [w for w in re.findall(r"[\w'&-]+", words or "") if w.casefold() not in drop]
-    return " ".join(kept) if kept else words
+def meaning_checks(library: Library, c: Constraints, rows: list[int]) -> list[Check]:
+    """The checks only the library can make: covers are covers, titles carry the asked-for words, and the whole
+    request was read."""
+    out: list[Check] = []
+    if c.covers_of:
+        mask = covers_mask(library, c.covers_of)
+        bad = [r for r in rows if not mask[r]]
+        out.append(Check(constraint=f"covers of {', '.join(c.covers_of)}", satisfied=bool(rows) and not bad,
+                         detail=(f"every track is a song {', '.join(c.covers_of)} recorded, by someone else" if rows and not bad
+                                 else f"{len(bad)} tracks are not covers" if bad
+                                 else f"no covers of {', '.join(c.covers_of)} in this catalogue")))
+    if c.title_words:
+        pats = [re.compile(rf"\b{re.escape(w.casefold())}\b") for w in c.title_words]
+        bad = [r for r in rows if not all(p.search(library.catalogue.titles[r].casefold()) for p in pats)]
+        out.append(Check(constraint=f"titles with {', '.join(repr(w) for w in c.title_words)}",
+                         satisfied=bool(rows) and not bad,
+                         detail="every title has them" if rows and not bad else
+                         f"{len(bad)} titles do not" if bad else "no title in this catalogue has them"))
+    if c.unread:
+        out.append(Check(constraint="the whole request", satisfied=False,
+                         detail="I could not read " + "; ".join(repr(u) for u in c.unread) + ": rephrase it (e.g. "
+                                "'at most 100 BPM', '90 minutes', 'no songs after 2010') and I will apply it"))
+    return out
 
 
 def _spread(scores: np.ndarray) -> float:
     """The gap between the best (99th percentile) and the median candidate: the scale of soft nudges."""
     finite = scores[np.isfinite(scores)]
     return float(np.percentile(finite, 99) - np.percentile(finite, 50)) if len(finite) else 0.0
-
-
-def _has_genres(library: Library, terms: list[str], rows: np.ndarray) -> np.ndarray:
-    """1.0 for the rows tagged with any of `terms` (catalogue genre terms), else 0.0."""
-    pos = {t: j for j, t in enumerate(library.vectors.genre_terms)}
-    cols = [pos[t] for t in terms if t in pos]
-    if not cols:
-        return np.zeros(len(rows))
-    return (np.asarray(library.genre_matrix().matrix[rows][:, cols].sum(axis=1)).ravel() > 0).astype(np.float64)
-
-
-def _seed_rows(library: Library, c: Constraints) -> list[int]:
-    rows: list[int] = []
-    if c.seed_artists:
-        code_of = artist_code_index(library.catalogue)
-        codes = [code_of[a.casefold()] for a in c.seed_artists if a.casefold() in code_of]
-        if codes:
-            rows += np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)).tolist()[:200]
-    for tid in c.seed_tracks:
-        r = library.catalogue.row_of(tid)
-        if r is not None:
-            rows.append(r)
-    return rows
-
-
-def _candidates(library, c, rows, text_q, taste, seed_vec, targets, term_scores) -> Candidates:
-    cat = library.catalogue
-    text = np.asarray(library.vectors.text[rows], dtype=np.float32)
-    items = np.asarray(library.items[rows], dtype=np.float32)
-    inferred = np.asarray(library.vectors.text_inferred[rows], dtype=bool)
-    pop = library.popularity(rows)
-    cands = Candidates(
-        rows=rows,
-        relevance=_scaled(text @ text_q) if len(rows) else np.zeros(0, np.float32),
-        popularity=pop,
-        durations_ms=np.asarray(cat.column("duration_ms")[rows], dtype=np.float64),
-        artist_codes=np.asarray(cat.artist_codes[rows]),
-        vectors=items,
-        trust=np.where(inferred, 0.6, 1.0).astype(np.float32),
-        song_keys=library.works().song_key_array[rows],
-        song_ids=library.works().song_ids[rows],
-    )
-    if len(rows) == 0:
-        return cands
-    gate = np.ones(len(rows), dtype=np.float32)  # how far the listener's artists and taste may lift each track
-    if term_scores is not None:
-        cands.genre = library.genre_matrix().scores(term_scores, rows)
-        # as far as its (artist-level) genres fit the request; untagged artists keep the benefit of the doubt
-        tagged = library.genre_matrix().tag_counts[rows] > 0
-        gate *= np.where(tagged, np.clip(cands.genre / GENRE_FIT_GATE, 0, 1), 1.0).astype(np.float32)
-    if targets:
-        names = [n for n, _ in targets.items()]
-        values = np.stack([np.asarray(cat.column(n)[rows], dtype=np.float32) for n in names], axis=1)
-        fit = feature_fit(values, np.array([v for _, v in targets.items()], dtype=np.float32))
-        cands.features = _scaled(fit)
-        # and as far as it has the asked-for feel: 1 - its largest distance to a target (one far-off feature is enough
-        # to miss 'chill': instrumental thrash is not music for studying)
-        worst = 1.0 - np.nan_to_num(np.abs(values - np.array([v for _, v in targets.items()], dtype=np.float32)[None, :]),
-                                    nan=0.5).max(axis=1)
-        gate *= np.clip((worst - FEEL_FIT_GATE[0]) / (FEEL_FIT_GATE[1] - FEEL_FIT_GATE[0]), 0, 1).astype(np.float32)
-    if taste is not None and (term_scores is not None or targets):
-        cands.personal_gate = gate
-    if seed_vec is not None:
-        cands.seed = _scaled(items @ seed_vec)
-    if taste is not None:
-        aff = np.asarray(affinity(taste, items, rows=rows), dtype=np.float32)
-        share = taste.artist_affinity
-        artist_share = np.array([share.get(int(a), 0.0) for a in cands.artist_codes], dtype=np.float32)
-        cands.taste = _scaled(aff)
-        cands.artist = np.sqrt(np.clip(artist_share / max(float(artist_share.max()), 1e-9), 0, 1)) if artist_share.any() else None
-        album = album_affinity(cat, taste, rows)
-        if album is not None:  # the albums the listener plays: their other tracks are the likeliest next plays
-            base = cands.artist if cands.artist is not None else np.zeros(len(rows), np.float32)
-            cands.artist = (base + ALBUM_AFFINITY * album).astype(np.float32)
-        era = era_affinity(cat, taste, rows, ERA_YEARS)
-        if era is not None and cands.artist is not None:  # and, of an artist, the years the listener plays
-            cands.artist = (cands.artist + ERA_AFFINITY * era).astype(np.float32)
-    return cands
 
 
 def _drop_duplicates(library: Library, rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -353,25 +220,3 @@ def _unknown_name(c: Constraints, lexical: np.ndarray | None) -> str | None:
     return " ".join(words) if lexical is None or float(np.max(lexical, initial=0.0)) <= 0 else None
 
 
-LABELS = {"relevance": "matches the request", "lexical": "words of the request in its title, artist or album", "artist": "an artist you play", "genre": "genre", "taste": "fits your taste", "seed": "sounds like your seeds",
-          "features": "feel", "popularity": "popularity"}
-
-
-def _why(library: Library, c: Constraints, cands: Candidates, parts: dict[str, np.ndarray], i: int) -> str:
-    t_row = int(cands.rows[i])
-    cat = library.catalogue
-    bits: list[str] = []
-    for name in top_components(parts, i, k=3):
-        if name == "genre":
-            tags = [g for g in cat.genres[t_row] if any(r in g for r in c.genres)] or list(cat.genres[t_row][:1])
-            bits.append(f"genre: {', '.join(tags[:2])}" if tags else "close to the genre")
-        elif name == "features":
-            shown = [f"{n} {float(cat.column(n)[t_row]):.2f}" for n, _ in c.targets.items() if not np.isnan(cat.column(n)[t_row])]
-            bits.append(", ".join(shown[:2]) if shown else "feel")
-        elif name == "seed":
-            bits.append("like " + ", ".join(c.seed_artists[:2]) if c.seed_artists else "sounds like the closest word matches")
-        elif name == "popularity":
-            bits.append("a hidden gem" if c.discovery >= 0.5 else "a well-known pick")
-        else:
-            bits.append(LABELS[name])
-    return "; ".join(bits) or "fills the set"

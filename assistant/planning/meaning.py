@@ -1,0 +1,254 @@
+"""What a request means on this catalogue, beyond its hard filters: eras, popularity kinds, covers, occasions,
+and how far the listener's own taste may reach. Pure functions over the library and the constraints.
+
+- **Eras** are read against the catalogue's own dates, never the wall clock: "new" is its last few years of
+  releases; "newer" / "older" than the seeds is after (before) most of the seed artists' and works' years.
+- **Popularity kinds** come from the catalogue's chart facts (`retrieval.charts`): hits rank by chart peak and run;
+  one-hit wonders are an artist's only top-40 song; deep cuts never made the top 40 and are little played, and
+  for a listener they are songs they have not played.
+- **Covers of X**: songs X recorded, as recorded by others (the works index).
+- **Concepts** (occasions, moods, activities, scenes) bring feature ranges, genre families that fit or do not, and
+  for some occasions the words their songs' titles carry ('christmas': santa, sleigh, jingle).
+- **The request bounds the listener's taste**: their own artists may fill at most the share of their plays that
+  fits the request (at least `OWN_SHARE_FLOOR`), unless they asked for their favourites; "new to me" and deep
+  cuts leave out songs they have played.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import numpy as np
+
+from retrieval.library import Library
+from retrieval.taste import TasteProfile
+
+from assistant.model.constraints import Constraints, Range
+
+NEW_YEARS = 3  # "new music": the catalogue's last three years of releases
+OWN_SHARE_FLOOR = 0.2  # own artists may always fill this share, however far the request is from the history
+RANGE_PENALTY = 1.5  # x spread, for a track at the far end of a feature range (the occasion's feel)
+FAMILY_BONUS = 0.35  # x spread, for a track of a genre family that fits the occasion
+AVOID_PENALTY = 1.0  # x spread, for a track of a family to avoid ("less grunge", no metal at a funeral)
+HIT_BONUS = 1.5  # x spread x hit strength, when hits are asked for
+DOUBT_PENALTY = 1.0  # x spread, for a doubtful date when years are asked for
+SEASONAL_PENALTY = 1.0  # x spread, for a holiday song in a request that is not about that holiday
+_WORD = re.compile(r"[^\W_]+")
+
+
+# -- the concept inventory, as planning needs it ---------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _inventory() -> dict:
+    from assistant.understanding import load_concepts
+
+    return {c.name: c for c in load_concepts()}
+
+
+def concept_families(c: Constraints) -> tuple[list[str], list[str]]:
+    """Genre families that fit the request's concepts, and words the titles of their songs carry."""
+    inv = _inventory()
+    fits: list[str] = []
+    cues: list[str] = []
+    for name in c.concepts:
+        concept = inv.get(name)
+        if concept is not None:
+            fits += [g for g in concept.genres if g not in fits]
+            cues += [w for w in getattr(concept, "title_cues", []) if w not in cues]
+    return fits, cues
+
+
+def seasonal_cues() -> list[str]:
+    """Title words of every occasion whose songs are known by their titles (holidays): out of place elsewhere."""
+    return sorted({w for concept in _inventory().values() for w in getattr(concept, "title_cues", [])})
+
+
+# -- eras ---------------------------------------------------------------------------------------------------------
+def latest_year(library: Library) -> int | None:
+    """The catalogue's latest year of releases, robust to a stray future date: the 99.5th percentile of years."""
+    years = np.asarray(library.catalogue.column("year"), dtype=np.float64)
+    known = years[~np.isnan(years)]
+    return int(np.percentile(known, 99.5)) if known.size else None
+
+
+def seed_rows(library: Library, c: Constraints, work_rows: list[int]) -> np.ndarray:
+    """Catalogue rows of the seed artists, plus the rows of named seed works."""
+    from retrieval.filters import artist_code_index
+
+    code_of = artist_code_index(library.catalogue)
+    codes = [code_of[a.casefold()] for a in c.seed_artists if a.casefold() in code_of]
+    rows = np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)) if codes else np.zeros(0, np.int64)
+    return np.union1d(rows, np.asarray(work_rows, dtype=np.int64))
+
+
+def resolve_era(library: Library, c: Constraints, work_rows: list[int] | None = None) -> Constraints:
+    """`era` made into years on this catalogue (a note says how); unchanged when there is nothing to read it by."""
+    if c.era == "any":
+        return c
+    lo, hi = (c.years.min, c.years.max) if c.years else (None, None)
+    if c.era == "new":
+        latest = latest_year(library)
+        if latest is None:
+            return c
+        lo = max(lo or 0, latest - NEW_YEARS + 1)
+        note = f"'new' read as {lo}-{latest}: this catalogue's latest releases are from {latest}"
+    else:
+        rows = seed_rows(library, c, work_rows or [])
+        years = np.asarray(library.works().first_year)[rows] if len(rows) else np.zeros(0)
+        years = years[~np.isnan(years)]
+        if not years.size:
+            return c.model_copy(update={"notes": c.notes + [f"'{c.era}' needs a known artist or work to compare with; "
+                                                              "read without it"]})
+        if c.era == "newer":
+            ref = int(np.percentile(years, 75)) if len(years) > 2 else int(years.max())
+            lo = max(lo or 0, ref + 1)
+            note = f"'newer' read as after {ref} (most of the seeds' releases are from then or before)"
+        else:
+            ref = int(np.percentile(years, 25)) if len(years) > 2 else int(years.min())
+            hi = min(hi if hi is not None else 10_000, ref - 1)
+            note = f"'older' read as before {ref} (most of the seeds' releases are from then or after)"
+    if lo is not None and hi is not None and lo > hi:
+        return c.model_copy(update={"notes": c.notes + [note + "; that contradicts the years asked for, so the "
+                                                          "years asked for stand"]})
+    return c.model_copy(update={"years": Range(min=lo, max=hi), "notes": c.notes + [note]})
+
+
+# -- pools --------------------------------------------------------------------------------------------------------
+def played_songs(library: Library, taste: TasteProfile | None) -> np.ndarray:
+    """Song ids (`works.song_identity`) the listener has played."""
+    if taste is None or not taste.play_counts:
+        return np.zeros(0, np.int64)
+    rows = np.fromiter(taste.play_counts, dtype=np.int64)
+    return np.unique(np.asarray(library.works().song_ids)[rows])
+
+
+def covers_mask(library: Library, artists: list[str]) -> np.ndarray:
+    """Rows that are songs one of `artists` recorded, recorded by someone else (credits counted)."""
+    from retrieval.charts import credited_names
+    from retrieval.tracks import normalise_name
+
+    cat, works = library.catalogue, library.works()
+    wanted = {normalise_name(a) for a in artists}
+    own_rows = [i for i in range(len(cat)) if set(credited_names(cat.artists[i])) & wanted]
+    titles = {works.song_keys[i] for i in own_rows if works.song_keys[i]}
+    mask = np.zeros(len(cat), dtype=bool)
+    for key in titles:
+        for r in works.songs.get(key, []):
+            mask[r] = True
+    mask[own_rows] = False
+    return mask
+
+
+def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: TasteProfile | None,
+             need: int) -> tuple[np.ndarray, list[str]]:
+    """The rows a playlist may come from, narrowed by what the request means (covers, title words, popularity
+    kinds, new-to-me), and notes on what could not be narrowed. A soft narrowing (a popularity kind) is kept only
+    when enough rows are left for the playlist; a hard one (covers, title words) always is."""
+    notes: list[str] = []
+    out = allowed.copy()
+    cat = library.catalogue
+    if c.covers_of:
+        out &= covers_mask(library, c.covers_of)
+        if not out.any():
+            notes.append(f"no covers of {', '.join(c.covers_of)} in this catalogue")
+    if c.title_words:
+        titles = np.asarray([t.casefold() for t in cat.titles], dtype=object)
+        for w in c.title_words:
+            pat = re.compile(rf"\b{re.escape(w.casefold())}\b")
+            out &= np.fromiter((bool(pat.search(t)) for t in titles), dtype=bool, count=len(titles))
+    played = played_songs(library, taste)
+    if (c.familiarity == "new_to_me" or c.popularity == "deep_cuts") and len(played):
+        out &= ~np.isin(np.asarray(library.works().song_ids), played)
+    kinds = {"hits": "top40", "one_hit_wonders": "one_hit", "deep_cuts": "deep"}
+    if c.popularity in kinds:
+        narrowed = out & getattr(library.charts(), kinds[c.popularity])
+        if int(narrowed.sum()) >= need:
+            out = narrowed
+        else:
+            label = c.popularity.replace("_", " ")
+            notes.append(f"only {int(narrowed.sum())} {label} fit the rest of the request; the others fill in")
+    return out, notes
+
+
+# -- taste bound ---------------------------------------------------------------------------------------------------
+def own_share(library: Library, c: Constraints, taste: TasteProfile | None, fit: np.ndarray | None) -> float | None:
+    """The share of the playlist the listener's own artists may fill: the share of their plays that fits the
+    request (`fit`: 0..1 per catalogue row, None when the request names no genre or feel), at least
+    `OWN_SHARE_FLOOR`; None (no bound) for "my favourites" or when nothing in the request can be compared."""
+    if taste is None or c.familiarity == "favourites" or fit is None or not taste.play_counts:
+        return None
+    rows = np.fromiter(taste.play_counts, dtype=np.int64)
+    plays = np.fromiter(taste.play_counts.values(), dtype=np.float64)
+    share = float((fit[rows] * plays).sum() / max(plays.sum(), 1.0))
+    return max(OWN_SHARE_FLOOR, share)
+
+
+def is_own(taste: TasteProfile | None, codes: np.ndarray) -> np.ndarray:
+    if taste is None:
+        return np.zeros(len(codes), dtype=bool)
+    return np.isin(codes, np.fromiter(taste.artist_affinity, dtype=np.int64))
+
+
+# -- scores -------------------------------------------------------------------------------------------------------
+def range_distance(library: Library, c: Constraints, rows: np.ndarray) -> np.ndarray | None:
+    """0..1 per row: how far outside the feature ranges it lies (mean over the ranged features; unknown counts as
+    halfway), None without ranges."""
+    ranges = c.feature_ranges.items()
+    if not ranges or not len(rows):
+        return None
+    cat = library.catalogue
+    parts = []
+    for name, r in ranges:
+        v = np.asarray(cat.column(name)[rows], dtype=np.float64)
+        scale = 30.0 if name == "tempo" else 0.3
+        lo = -np.inf if r.min is None else r.min
+        hi = np.inf if r.max is None else r.max
+        d = np.clip(np.maximum(lo - v, v - hi), 0, None) / scale
+        parts.append(np.where(np.isnan(v), 0.5, np.clip(d, 0, 1)))
+    return np.mean(parts, axis=0)
+
+
+def family_mask(library: Library, families: list[str], rows: np.ndarray) -> np.ndarray:
+    """1.0 for rows tagged with a genre containing any family as whole words ('metal' in 'thrash metal')."""
+    if not families or not len(rows):
+        return np.zeros(len(rows))
+    terms = library.vectors.genre_terms
+    pats = [re.compile(rf"(^|\b){re.escape(f.casefold())}(\b|$)") for f in families]
+    cols = [j for j, t in enumerate(terms) if any(p.search(t) for p in pats)]
+    if not cols:
+        return np.zeros(len(rows))
+    return (np.asarray(library.genre_matrix().matrix[rows][:, cols].sum(axis=1)).ravel() > 0).astype(np.float64)
+
+
+def title_mask(library: Library, words: list[str], rows: np.ndarray) -> np.ndarray:
+    """1.0 for rows whose title carries any of `words` (whole words)."""
+    if not words or not len(rows):
+        return np.zeros(len(rows))
+    pat = re.compile(r"\b(?:" + "|".join(re.escape(w.casefold()) for w in words) + r")\b")
+    titles = library.catalogue.titles
+    return np.fromiter((1.0 if pat.search(titles[int(r)].casefold()) else 0.0 for r in rows), dtype=np.float64,
+                       count=len(rows))
+
+
+def adjust(library: Library, c: Constraints, rows: np.ndarray, scores: np.ndarray, spread: float) -> np.ndarray:
+    """Scores nudged by what the request means: the occasion's feel and families, families to avoid, hits, doubtful
+    dates under a year filter, and holiday songs outside their holiday."""
+    if not len(rows):
+        return scores
+    out = scores.astype(np.float64, copy=True)
+    dist = range_distance(library, c, rows)
+    if dist is not None:
+        out -= RANGE_PENALTY * spread * dist
+    fits, cues = concept_families(c)
+    if fits and not c.genres:
+        out += FAMILY_BONUS * spread * family_mask(library, fits, rows)
+    if c.avoid_genres:
+        out -= AVOID_PENALTY * spread * family_mask(library, c.avoid_genres, rows)
+    if c.popularity == "hits":
+        out += HIT_BONUS * spread * library.charts().hit[rows]
+    if c.years is not None:
+        out -= DOUBT_PENALTY * spread * library.doubt().date[rows]
+    seasonal = [w for w in seasonal_cues() if w not in cues]
+    if seasonal and not (c.subject and any(w in c.subject.casefold() for w in seasonal)):
+        out -= SEASONAL_PENALTY * spread * title_mask(library, seasonal, rows)
+    return out
