@@ -7,7 +7,10 @@ unknown year is not "from the 90s"), except that a known decade wholly inside a 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -78,6 +81,22 @@ def genre_rows(catalogue: Catalogue, terms: frozenset[str]) -> np.ndarray:
     return np.fromiter((bool(terms.intersection(g)) for g in catalogue.genres), dtype=bool, count=len(catalogue))
 
 
+_PROFANE = re.compile(r"\b(?:fuck\w*|motherf\w*|shit\w*|bullshit|bitch\w*|cunt\w*|pussy|dick|cock|whore\w*|hoes?|"
+                      r"nigg\w*|fag\w*|asshole\w*|bastard\w*|damn|goddamn|dumbass|slut\w*|twat)\b", re.IGNORECASE)
+_PROFANE_ROWS: WeakKeyDictionary[Catalogue, np.ndarray] = WeakKeyDictionary()
+
+
+def profane_rows(catalogue: Catalogue) -> np.ndarray:
+    """Rows whose title or album carries a swear word (computed once per catalogue)."""
+    rows = _PROFANE_ROWS.get(catalogue)
+    if rows is None:
+        albums = catalogue.strings.get("album") or [""] * len(catalogue)
+        rows = np.fromiter((bool(_PROFANE.search(f"{t} {a or ''}")) for t, a in zip(catalogue.titles, albums)),
+                           dtype=bool, count=len(catalogue))
+        _PROFANE_ROWS[catalogue] = rows
+    return rows
+
+
 def allowed_mask(catalogue: Catalogue, spec: FilterSpec) -> np.ndarray:
     """Boolean mask of rows that pass every hard filter in `spec`."""
     n = len(catalogue)
@@ -94,6 +113,7 @@ def allowed_mask(catalogue: Catalogue, spec: FilterSpec) -> np.ndarray:
     explicit = np.asarray(catalogue.explicit)
     if spec.explicit == "exclude":
         ok &= explicit != 1  # unknown counts as clean only if not flagged; reported by the check
+        ok &= ~profane_rows(catalogue)  # where the flag is unknown, a swear word in the title or album is evidence
     elif spec.explicit == "only":
         ok &= explicit == 1
     if spec.include_artists:

@@ -172,9 +172,20 @@ class Chat:
         verb = {"like": "Liked", "dislike": "Disliked", "skip": "Skipped"}[kind]
         steer = "more like it" if kind == "like" else "less like it"
         reply = f"{verb} {track.artist} - {track.title}: later turns will lean {steer}."
+        tracks = self.tracks(v)
+        if kind == "dislike" and track_id not in v.locked:  # a disliked track goes at once, its place refilled
+            from assistant.conversation.apply import step
+            from assistant.conversation.edits import Remove
+
+            planner = self.planner
+            session, out = step(session, [Remove(positions=[position])], planner.library(), self._taste(session),
+                                vocab=planner.vocabulary(), **planner.defaults)
+            if out is not None and out.honoured:
+                reply = f"{verb} {track.artist} - {track.title}: took it out, and later turns will lean {steer}."
+                tracks = self.tracks(session.current)
         session = add_turn(session, f"/{kind} {position}", reply)
         self._save(session, revision)
-        return TurnResult(session=session, reply=reply, tracks=self.tracks(v))
+        return TurnResult(session=session, reply=reply, tracks=tracks, changed=tracks != self.tracks(v))
 
     def export(self, session_id: str, fmt: str, version: int | None = None) -> str:
         session, _ = self.load(session_id)

@@ -103,7 +103,10 @@ def add_like(state: EditState, op: AddLike) -> str:
         what, vec = found[0], state.lib.item_mean(found[1][:200])
         state.c = c.model_copy(update={"seed_artists": dedupe(c.seed_artists + [what])})
     sims, allowed = np.asarray(state.lib.items @ vec, dtype=np.float64), state.allowed()
-    accept = sims >= np.quantile(sims[allowed], LIKE_QUANTILE) if allowed.any() else allowed
+    if op.artist is not None and op.track is None:
+        allowed = allowed.copy()
+        allowed[found[1]] = False  # 'more like Radiohead' is others that sound like them ('more Radiohead' is theirs)
+    accept = (sims >= np.quantile(sims[allowed], LIKE_QUANTILE)) & allowed if allowed.any() else allowed
     if not op.grow:
         cur = sims[state.rows(state.ids)]
         drop = sorted((i for i in state.unlocked() if state.ids[i] != seed), key=lambda i: cur[i])[:op.count]

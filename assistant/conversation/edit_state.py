@@ -14,12 +14,15 @@ import numpy as np
 
 from assistant.conversation.edits import MoreLess
 from assistant.conversation.session import Version
-from assistant.model.constraints import Constraints, Length, Report
+from assistant.model.constraints import Constraints, FeatureRanges, Length, Range, Report
 from assistant.planning import check_constraints, filter_spec, make_playlist, missing_artists, pool_facts
 from assistant.understanding import MOOD_KEYS, MOODS, dedupe, genre_key
 from retrieval.filters import allowed_mask, artist_code_index
 
 TOLERANCE = 0.05  # a length in minutes holds within ±5% (as `checks.check_length`)
+SENSE_FEATURES = ("energy", "valence", "acousticness", "danceability", "instrumentalness")  # a session's feel
+SENSE_MARGIN = 0.05  # how far past the kept tracks' middle 80% a refill may go
+SENSE_MIN_TRACKS = 4  # fewer kept tracks than this say too little about the session's feel
 
 __all__ = ["TOLERANCE", "EditRefused", "EditState"]
 
@@ -127,7 +130,8 @@ class EditState:
         pc = base.model_copy(update={
             "include_tracks": dedupe(base.include_tracks + kept),
             "length": Length(minutes=minutes) if minutes is not None else Length(tracks=len(slots)),
-            "exclude_tracks": dedupe(base.exclude_tracks + sorted(self.seen - set(kept)))})
+            "exclude_tracks": dedupe(base.exclude_tracks + sorted(self.seen - set(kept))),
+            "feature_ranges": self.sense(kept, base)})
         excluded = None
         if accept is not None:
             mask = ~accept
@@ -157,6 +161,24 @@ class EditState:
                 out += list(it)
         self.ids = out
         return len(new)
+
+    def sense(self, kept: list[str], plan: Constraints) -> FeatureRanges:
+        """The session's sense for a refill: the feel of the tracks that stay (the middle 80% of their energy,
+        mood and sound, a little widened), for every feature the plan does not steer itself. A refill after 'make it
+        90 minutes' or 'more like track 3' keeps to the chill set it was, instead of the catalogue at large."""
+        steered = {name for name, _ in plan.targets.items()} | {name for name, _ in plan.feature_ranges.items()}
+        ranges = dict(plan.feature_ranges.items())
+        rows = self.rows(kept)
+        if len(rows) >= SENSE_MIN_TRACKS:
+            for name in SENSE_FEATURES:
+                if name in steered:
+                    continue
+                values = np.asarray(self.cat.column(name), dtype=np.float64)[rows]
+                values = values[~np.isnan(values)]
+                if len(values) >= SENSE_MIN_TRACKS:
+                    lo, hi = np.percentile(values, [10, 90])
+                    ranges[name] = Range(min=round(max(0.0, lo - SENSE_MARGIN), 3), max=round(min(1.0, hi + SENSE_MARGIN), 3))
+        return FeatureRanges(**ranges)
 
     def swap(self, drop: list[int], accept: np.ndarray, what: str, plan: Constraints | None = None) -> str:
         if not drop:

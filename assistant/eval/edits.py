@@ -133,6 +133,26 @@ def failed_checks(check: dict, prev, new, start, out, lib) -> list[str]:
             ok = [lo <= y <= hi if not np.isnan(y) else (not np.isnan(d) and lo <= d and d + 9 <= hi)
                   for y, d in zip(col("year", rows_n), col("decade", rows_n))]
             need(all(ok), f"years outside {lo}-{hi}")
+        elif key in ("added_mean_near", "added_not_below_mean", "added_not_artist", "added_genre_share_above"):
+            added = [r for r in rows_n if r not in set(rows_p)]
+            if not added:
+                need(False, "nothing was added")
+            elif key == "added_mean_near":  # a refill keeps the session's feel
+                f, tol = want
+                a, b = np.nanmean(col(f, rows_p)), np.nanmean(col(f, added))
+                need(abs(b - a) <= tol, f"added {f} {b:.2f} vs the playlist's {a:.2f}")
+            elif key == "added_not_below_mean":  # 'faster' adds nothing slower than the playlist was
+                floor = np.nanmean(col(want, rows_p))
+                low = [float(x) for x in col(want, added) if x < floor]
+                need(not low, f"{len(low)} added tracks below the previous mean {want} {floor:.1f}")
+            elif key == "added_not_artist":  # 'more like X' is songs that sound like X, not X's own
+                need(all(cat.artists[r].casefold() != want.casefold() for r in added), f"{want}'s own songs added")
+            else:
+                g, floor = want
+                need(share(added, g) >= floor, f"{g} share of the added tracks {share(added, g):.2f}")
+        elif key == "length_near_previous":
+            before = float(np.nansum(col("duration_ms", rows_p))) / 60000
+            need(abs(minutes - before) <= want * before, f"{before:.0f} -> {minutes:.0f} minutes")
         elif key == "no_explicit":
             need(all(int(cat.explicit[r]) != 1 for r in rows_n), "explicit tracks left")
         elif key in ("new_closer_to_track", "new_closer_to_artist"):

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.model.constraints import Constraints
+from assistant.planning.meaning import concept_families, range_distance, title_mask
 from retrieval.filters import artist_code_index
 from retrieval.index import filtered_search
 from retrieval.library import Library
 from retrieval.ranking import Candidates, feature_fit
 from retrieval.taste import TasteProfile, affinity, album_affinity, era_affinity
-
-from assistant.model.constraints import Constraints
-from assistant.planning.meaning import concept_families, range_distance, title_mask
 
 PRF_DEPTH = 20
 ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)

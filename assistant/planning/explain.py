@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from assistant.model.constraints import Constraints
 from retrieval.library import Library
 from retrieval.ranking import Candidates, top_components
-
-from assistant.model.constraints import Constraints
 
 LABELS = {"relevance": "matches the request", "lexical": "named in the request", "artist": "an artist you play", "genre": "genre", "taste": "fits your taste", "seed": "sounds like your seeds",
           "features": "feel", "popularity": "popularity"}

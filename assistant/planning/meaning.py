@@ -17,14 +17,12 @@ and how far the listener's own taste may reach. Pure functions over the library 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-
 import numpy as np
 
+from assistant.model.constraints import Constraints, Range
+from assistant.understanding import merged_profile, seasonal_cues
 from retrieval.library import Library
 from retrieval.taste import TasteProfile
-
-from assistant.model.constraints import Constraints, Range
 
 NEW_YEARS = 3  # "new music": the catalogue's last three years of releases
 OWN_SHARE_FLOOR = 0.2  # own artists may always fill this share, however far the request is from the history
@@ -38,29 +36,12 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 # -- the concept inventory, as planning needs it ---------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _inventory() -> dict:
-    from assistant.understanding import load_concepts
-
-    return {c.name: c for c in load_concepts()}
-
-
 def concept_families(c: Constraints) -> tuple[list[str], list[str]]:
     """Genre families that fit the request's concepts, and words the titles of their songs carry."""
-    inv = _inventory()
-    fits: list[str] = []
-    cues: list[str] = []
-    for name in c.concepts:
-        concept = inv.get(name)
-        if concept is not None:
-            fits += [g for g in concept.genres if g not in fits]
-            cues += [w for w in getattr(concept, "title_cues", []) if w not in cues]
-    return fits, cues
-
-
-def seasonal_cues() -> list[str]:
-    """Title words of every occasion whose songs are known by their titles (holidays): out of place elsewhere."""
-    return sorted({w for concept in _inventory().values() for w in getattr(concept, "title_cues", [])})
+    if not c.concepts:
+        return [], []
+    profile = merged_profile(c.concepts)
+    return profile.fits, profile.cues
 
 
 # -- eras ---------------------------------------------------------------------------------------------------------
@@ -124,10 +105,14 @@ def played_songs(library: Library, taste: TasteProfile | None) -> np.ndarray:
 
 def covers_mask(library: Library, artists: list[str]) -> np.ndarray:
     """Rows that are songs one of `artists` recorded, recorded by someone else (credits counted)."""
+    return covers_of(library.catalogue, library.works(), artists)
+
+
+def covers_of(cat, works, artists: list[str]) -> np.ndarray:
+    """`covers_mask` over a catalogue and its work index."""
     from retrieval.charts import credited_names
     from retrieval.tracks import normalise_name
 
-    cat, works = library.catalogue, library.works()
     wanted = {normalise_name(a) for a in artists}
     own_rows = [i for i in range(len(cat)) if set(credited_names(cat.artists[i])) & wanted]
     titles = {works.song_keys[i] for i in own_rows if works.song_keys[i]}

@@ -15,11 +15,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from retrieval.filters import FilterSpec, allowed_mask
-from retrieval.library import Library
-from retrieval.ranking import Weights, score, select
-from retrieval.taste import TasteProfile
-
 from assistant.model.constraints import Check, Constraints, Length
 from assistant.model.playlist import Playlist, PlaylistTrack
 from assistant.planning.arc_order import order_for_arc
@@ -27,6 +22,10 @@ from assistant.planning.candidates import describe, gather, request_fit
 from assistant.planning.checks import check_constraints, missing_artists, pool_facts
 from assistant.planning.explain import why
 from assistant.planning.meaning import adjust, covers_mask, is_own, own_share, resolve_era, restrict
+from retrieval.filters import FilterSpec, allowed_mask
+from retrieval.library import Library
+from retrieval.ranking import Weights, score, select
+from retrieval.taste import TasteProfile
 
 PINNED_BONUS = 1.0  # above the whole spread of the other candidates' scores
 REISSUE_PENALTY = 1.0  # the best-to-median gap: an older song re-released in the asked years only fills in

@@ -45,11 +45,15 @@ class Planner:
         return self._llm  # type: ignore[return-value]
 
     def vocabulary(self) -> Vocabulary:
-        """The catalogue's genre terms, artists, titles and named entities, for grounding what a request says."""
+        """The catalogue's genre terms, artists, titles and named entities, and the concept index (its phrase vectors
+        cached in the data home), for grounding what a request says."""
         with self._lock:
             if self._vocab is None or self._vocab_generation != self.catalogue.generation:
                 generation = self.catalogue.generation
-                self._vocab = Vocabulary.from_library(self.library(), self.catalogue.encoder)
+                from assistant.understanding.concept_index import ConceptIndex
+
+                concepts = ConceptIndex.from_path(self.catalogue.encoder, self.catalogue.home.root / "concepts")
+                self._vocab = Vocabulary.from_library(self.library(), self.catalogue.encoder, concepts=concepts)
                 self._vocab_generation = generation
             return self._vocab
 

@@ -4,10 +4,14 @@
 question back, or a refusal. Parts: `safety.py` (the screen and quoting untrusted text), `parser/` (the offline
 parser, `parse`), `entities/` (artists and works a request names), `llm_merge.py` (grounding an LLM's reading and
 merging it with the offline one), `vocabulary.py` (the catalogue's genre terms and artists, `genre_key`),
-`lexicon.py` (word lists, data only), `moods.py` (mood lookups and feature targets) and `tokens.py` (the
-parser's tokenizing functions, `dedupe`). Importing this face loads no encoder or model.
+`lexicon.py` (word lists, data only), `moods.py` (mood lookups and feature targets), `tokens.py` (the
+parser's tokenizing functions, `dedupe`), and the concept layer: `concepts.py` (the inventory of occasions, moods,
+activities and scenes in `data/concepts.jsonl`), `concept_index.py` (finding them in a request by phrase and by
+nearest neighbour), `concept_profile.py` (what a set of concepts asks of the music). A new occasion or mood is a
+line in `data/concepts.jsonl`. Importing this face loads no encoder or model.
 """
 
+from assistant.understanding.concept_profile import ConceptProfile, merged_profile, seasonal_cues
 from assistant.understanding.lexicon import FEATURE_WORDS, KNOWN_GENRES, MOOD_ALIASES, MOODS, OPPOSITES
 from assistant.understanding.llm_merge import mentioned, merge
 from assistant.understanding.moods import MOOD_KEYS, targets_for
@@ -18,7 +22,7 @@ from assistant.understanding.tokens import CHARS, dedupe
 from assistant.understanding.vocabulary import Vocabulary, genre_key
 
 __all__ = [
-    "CHARS", "FEATURE_WORDS", "KNOWN_GENRES", "LLMAnswer", "MOOD_ALIASES", "MOODS", "MOOD_KEYS", "OPPOSITES",
+    "CHARS", "ConceptProfile", "FEATURE_WORDS", "KNOWN_GENRES", "LLMAnswer", "MOOD_ALIASES", "MOODS", "MOOD_KEYS", "OPPOSITES",
     "ParseError", "Reading", "Vocabulary", "dedupe", "genre_key", "llm_schema", "looks_like_injection", "mentioned",
-    "merge", "parse", "quote_untrusted", "screen", "targets_for", "understand",
+    "merge", "merged_profile", "parse", "quote_untrusted", "screen", "seasonal_cues", "targets_for", "understand",
 ]

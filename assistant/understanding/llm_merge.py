@@ -16,6 +16,7 @@ import re
 from rapidfuzz import fuzz
 
 from assistant.model.constraints import Constraints
+from assistant.understanding.concept_profile import known, merged_profile
 from assistant.understanding.lexicon import ACTIVITIES
 from assistant.understanding.moods import MOOD_KEYS
 from assistant.understanding.tokens import dedupe
@@ -47,13 +48,17 @@ def ground_llm(c: Constraints, vocab: Vocabulary) -> tuple[Constraints, list[str
             (activities if word in c.activities else moods).append(word.strip().lower())
             theme_extra.append(word)
     seeds = [a for a in (_ground_artist(x, vocab, notes, "seed") for x in c.seed_artists) if a]
+    covers = [a for a in (_ground_artist(x, vocab, notes, "covers") for x in c.covers_of) if a]
+    concepts = known(c.concepts)
+    if len(concepts) < len(c.concepts):
+        notes.append("not in the concept inventory: " + ", ".join(x for x in c.concepts if x not in concepts))
     include = [_ground_artist(x, vocab, notes, "include") or x for x in c.include_artists]
     exclude = [_ground_artist(x, vocab, notes, "exclude") or x for x in c.exclude_artists]
     theme = " ".join(x for x in [c.theme or "", *theme_extra] if x).strip() or None
     out = c.model_copy(update={
         "genres": dedupe(genres), "exclude_genres": dedupe(exclude_genres), "moods": dedupe(moods),
         "activities": dedupe(activities), "seed_artists": dedupe(seeds), "include_artists": dedupe(include),
-        "exclude_artists": dedupe(exclude), "theme": theme})
+        "exclude_artists": dedupe(exclude), "theme": theme, "covers_of": dedupe(covers), "concepts": concepts})
     return out, notes
 
 
@@ -93,7 +98,7 @@ def text_mentions(c: Constraints, text: str) -> list[str]:
     """Names in the LLM's answer that the request never mentions (an invented or copied example value)."""
     norm_text = normalise_name(text)
     problems = []
-    names = c.seed_artists + c.include_artists + c.exclude_artists
+    names = c.seed_artists + c.include_artists + c.exclude_artists + c.covers_of
     names += [w.title for w in c.seed_works + c.include_works + c.exclude_works]
     names += [w.artist for w in c.seed_works + c.include_works + c.exclude_works if w.artist]
     for name in names:
@@ -149,10 +154,31 @@ def merge(offline: Constraints, llm: Constraints, text: str) -> tuple[Constraint
         "discovery": llm.discovery if llm.discovery != default.discovery else offline.discovery,
         "popularity": llm.popularity if llm.popularity != "any" else offline.popularity,
         "ordering": llm.ordering if llm.ordering != default.ordering else offline.ordering,
+        "concepts": dedupe(offline.concepts + llm.concepts),
+        "subject": llm.subject or offline.subject,
+        "era": llm.era if llm.era != "any" else offline.era,
+        "familiarity": llm.familiarity if llm.familiarity != "any" else offline.familiarity,
     }
+    # covers and title words are hard: the offline reading wins; the LLM's count only with evidence in the text
+    folded = text.casefold()
+    hard["covers_of"] = offline.covers_of or [a for a in llm.covers_of if mentioned(normalise_name(a), normalise_name(text))]
+    hard["title_words"] = offline.title_words or [w for w in llm.title_words if w.casefold() in folded]
+    for name in ("covers_of", "title_words"):
+        dropped = [x for x in getattr(llm, name) if x not in hard[name] and not getattr(offline, name)]
+        if dropped:
+            disagreements.append(f"{name}: the LLM read {dropped} but the request does not say it; dropped it")
+    added_hard = any(getattr(offline, f) == getattr(default, f) and hard.get(f) != getattr(default, f)
+                     for f in ("years", "tempo", "track_minutes", "length", "max_per_artist"))
     data = offline.model_dump()
     data.update({k: (v.model_dump() if hasattr(v, "model_dump") else v) for k, v in {**soft, **hard}.items()})
     data["notes"] = list(offline.notes)
+    data["unread"] = [] if added_hard else list(offline.unread)  # the LLM read what the parser could not
+    if soft["concepts"] != offline.concepts:  # concepts only the LLM named bring their ranges and defaults too
+        profile = merged_profile(soft["concepts"])
+        data["feature_ranges"] = profile.ranges.model_dump()
+        data["avoid_genres"] = dedupe(list(offline.avoid_genres) + profile.avoid)
+        if profile.clean and data["explicit"] == "allow" and offline.explicit == "allow":
+            data["explicit"] = "exclude"
     return Constraints.model_validate(data), disagreements
 
 

@@ -46,7 +46,8 @@ class LLMAnswer(BaseModel):
 
 
 # Fields the LLM must not fill: the request itself, our notes, and catalogue ids (it cannot know them).
-_HIDDEN = ("prompt", "notes", "seed_tracks", "exclude_tracks", "include_tracks", "avoid_genres", "prefer_year")
+_HIDDEN = ("prompt", "notes", "seed_tracks", "exclude_tracks", "include_tracks", "avoid_genres", "prefer_year",
+           "feature_ranges", "unread")
 
 
 def llm_schema() -> dict:

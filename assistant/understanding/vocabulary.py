@@ -69,6 +69,8 @@ class Vocabulary:
         titles: list[str] | None = None,
         genre_counts: Sequence[int] | None = None,
         entities: EntityIndex | None = None,
+        latest_year: int | None = None,
+        concepts=None,
     ):
         vectors = np.asarray(genre_vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(genre_terms):
@@ -78,6 +80,8 @@ class Vocabulary:
         self.genre_counts = [int(c) for c in genre_counts] if genre_counts is not None else [0] * len(self.genre_terms)
         self.encoder = encoder
         self.entities = entities  # named artists and works (None: the parser finds names by their cue words only)
+        self.latest_year = latest_year  # the catalogue's latest year of releases: 'recent' and 'new' are read by it
+        self.concepts = concepts  # `ConceptIndex` of occasions, moods, activities and scenes (None: not read)
         self.term_by_key: dict[str, str] = {}
         self._word_terms: dict[str, list[int]] = {}
         for i, term in enumerate(self.genre_terms):
@@ -125,15 +129,34 @@ class Vocabulary:
                          list(titles) if titles is not None else None)
 
     @classmethod
-    def from_library(cls, library: Library, encoder: TextEncoder) -> Vocabulary:
+    def from_library(cls, library: Library, encoder: TextEncoder, concepts=None) -> Vocabulary:
         """The vocabulary a loaded library serves: its genre terms with their stored vectors (no encoding), each
-        term's track count, its artists and titles, and the entity index of its names."""
+        term's track count, its artists and titles, the entity index of its names, its latest year of releases,
+        and the concept index when given."""
         cat = library.catalogue
         counts = Counter(g for gs in cat.genres for g in gs)
         terms = list(library.vectors.genre_terms)
+        years = np.asarray(cat.column("year"), dtype=np.float64)
+        known = years[~np.isnan(years)]
+        latest = int(np.percentile(known, 99.5)) if known.size else None  # robust to a stray future date
         return cls(genre_terms=terms, genre_vectors=library.vectors.genre_vectors, artists=cat.artists, encoder=encoder,
                    titles=cat.titles, genre_counts=[counts.get(t, 0) for t in terms],
-                   entities=EntityIndex.from_catalogue(cat))
+                   entities=EntityIndex.from_catalogue(cat), latest_year=latest, concepts=concepts)
+
+    def genre_spans(self, text: str, min_words: int = 2) -> list[tuple[int, int]]:
+        """Character spans of `text` that spell a catalogue genre of `min_words` words or more, without digits
+        ('smooth jazz', 'new wave', 'soft rock'): words that read as structure alone ('smooth', 'new') belong to
+        the genre."""
+        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w&'+-]+", text)]
+        spans: list[tuple[int, int]] = []
+        for n in range(min(self.max_genre_words, 5), min_words - 1, -1):
+            for i in range(len(words) - n + 1):
+                start, end = words[i][0], words[i + n - 1][1]
+                if any(a < end and start < b for a, b in spans) or any(ch.isdigit() for ch in text[start:end]):
+                    continue
+                if genre_key(" ".join(w for _, _, w in words[i:i + n])) in self.term_by_key:
+                    spans.append((start, end))
+        return spans
 
     # --- artists -------------------------------------------------------------------------------------------
 

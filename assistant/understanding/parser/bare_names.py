@@ -20,7 +20,8 @@ _SUFFIX_WORDS = frozenset({"style", "vibes", "radio", "type"})
 
 
 def suffix_artists(state: ParseState) -> None:
-    """'Radiohead-style', 'Nirvana vibes', 'Muse radio' -> seed artists (only names the catalogue knows)."""
+    """'Radiohead-style', 'Nirvana vibes', 'Muse radio', 'metalica and megadeth type stuff' -> seed artists (only
+    names the catalogue knows; the suffix is a cue, so a misspelt name of five letters or more is read too)."""
     toks = tokens(state.draft.current())
     for k, t in enumerate(toks):
         m = _SUFFIX.match(t.text)
@@ -32,19 +33,33 @@ def suffix_artists(state: ParseState) -> None:
             base, starts = [x.text for x in prev], [x.start for x in prev]
         else:
             continue
-        for n in range(len(base), 0, -1):
-            name, start = join_words(base[-n:]), starts[-n]
-            if BLANK in state.draft.current()[start:t.end] or name.lower() in FILLER or state.vocab.genre_term(name):
-                continue
-            if MOOD_KEYS.get(genre_key(name)):
-                continue
-            artist, score = state.vocab.find_artist(name, FUZZY_ARTIST)
-            if artist and (score >= 1 or (state.caps and name[:1].isupper())):
-                state.seeds.append(artist)
-                if score < 1:
-                    state.draft.note(f"read '{name}' as {artist}")
-                state.draft.consume(start, t.end)
+        start = _cued_name(state, base, starts, t.end)
+        # a list before the cue ('A and B type stuff'): the names before 'and' / 'or' / ',' count too
+        while start is not None:
+            before = [x for x in toks if x.end <= start and x.seg == t.seg][-5:]
+            if not before or before[-1].text.lower() not in ("and", "or", "&", ","):
                 break
+            names = [x for x in before[:-1] if x.text != ","]
+            start = _cued_name(state, [x.text for x in names], [x.start for x in names], before[-1].end)
+
+
+def _cued_name(state: ParseState, base: list[str], starts: list[int], end: int) -> int | None:
+    """The longest catalogue artist ending `base` (words before a cue ending at `end`), read as a seed and consumed;
+    its start, or None."""
+    for n in range(len(base), 0, -1):
+        name, start = join_words(base[-n:]), starts[-n]
+        if BLANK in state.draft.current()[start:end] or name.lower() in FILLER or state.vocab.genre_term(name):
+            continue
+        if MOOD_KEYS.get(genre_key(name)):
+            continue
+        artist, score = state.vocab.find_artist(name, FUZZY_ARTIST)
+        if artist and (score >= 1 or (state.caps and name[:1].isupper()) or len(name) >= 5):
+            state.seeds.append(artist)
+            if score < 1:
+                state.draft.note(f"read '{name}' as {artist}")
+            state.draft.consume(start, end)
+            return start
+    return None
 
 
 def mentioned_artists(state: ParseState, toks: list[Tok], used: set[int], strict: bool) -> None:

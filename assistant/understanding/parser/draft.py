@@ -34,6 +34,12 @@ class Draft:
     recent: bool = False
     season_year: int | None = None  # a bare year naming when the playlist is played ('Hits 2020')
     notes: list[str] = field(default_factory=list)
+    protected: list[tuple[int, int]] = field(default_factory=list)  # spans structural steps must not take (genres)
+    subject: str | None = None  # what the songs are about ('songs about the ocean')
+    title_words: list[str] = field(default_factory=list)  # 'with love in the title'
+    era: str = "any"  # 'newer' / 'older' than the seeds
+    familiarity: str = "any"  # 'favourites' or 'new_to_me'
+    unread: list[str] = field(default_factory=list)  # spans with a number, comparison or negation nobody read
 
     def __post_init__(self) -> None:
         if not self.work:
@@ -53,7 +59,7 @@ class Draft:
     def each(self, pattern: str):
         """Matches of `pattern` (case-insensitive, whole words) in what is left, consumed as they are returned."""
         for m in list(re.finditer(pattern, self.current(), re.IGNORECASE)):
-            if BLANK in m.group(0):
+            if BLANK in m.group(0) or any(a < m.end() and m.start() < b for a, b in self.protected):
                 continue
             self.consume(m.start(), m.end())
             yield m

@@ -20,6 +20,10 @@ from assistant.model.errors import BadInput
 from assistant.understanding.lexicon import ACTIVITIES, FEATURE_WORDS, FILLER, STOP
 from assistant.understanding.moods import targets_for
 from assistant.understanding.parser.bare_names import suffix_artists
+from assistant.understanding.parser.concept_step import concepts
+from assistant.understanding.parser.covers import covers
+from assistant.understanding.parser.song_kinds import familiarity, one_hit_wonders, relative_era, subject, title_words
+from assistant.understanding.parser.unread import unread
 from assistant.understanding.parser.draft import Draft
 from assistant.understanding.parser.entity_names import include_phrases, named_entities
 from assistant.understanding.parser.genres import moods_and_genres
@@ -32,9 +36,16 @@ from assistant.understanding.tokens import dedupe, tokens
 from assistant.understanding.vocabulary import Vocabulary
 
 MAX_CHARS = 5000
+CATALOGUE_YEAR_UNKNOWN = 2026  # 'recent' for a vocabulary that knows no years (tests on tiny data)
 
-# The structural pass, in a safe order (phrases containing 'no' before negations).
+# The structural pass, in a safe order (phrases containing 'no' before negations; kinds of songs first, so that
+# 'one hit wonders' is not one track of hits and 'but newer' is not a year).
 STRUCTURE: tuple[tuple[str, Callable[[Draft], None]], ...] = (
+    ("one-hit wonders", one_hit_wonders),
+    ("songs about a subject", subject),
+    ("words in the title", title_words),
+    ("newer or older than the seeds", relative_era),
+    ("favourites or new to me", familiarity),
     ("explicit lyrics", explicit),
     ("per-artist cap", per_artist),
     ("song length", track_length),
@@ -67,11 +78,14 @@ def theme(state: ParseState) -> None:
 # The parser, step by step; each step reads what earlier ones left of the text.
 STEPS: tuple[tuple[str, Callable[[ParseState], None]], ...] = (
     ("structure", structure),
+    ("covers of an artist", covers),
     ("named artists and works", named_entities),
     ("must-include titles", include_phrases),
     ("names after trigger words", names_after_triggers),
     ("'X-style' artists", suffix_artists),
+    ("occasions, moods, activities and scenes", concepts),
     ("moods and genres", moods_and_genres),
+    ("what was not understood", unread),
     ("theme", theme),
 )
 
@@ -80,8 +94,10 @@ class ParseError(BadInput, ValueError):
     """The request can't be parsed at all (empty, or far too long)."""
 
 
-def parse(text: str, vocab: Vocabulary, today_year: int = 2026) -> Constraints:
-    """Turn a listener's request into `Constraints`. Raises `ParseError` only for empty or over-long text."""
+def parse(text: str, vocab: Vocabulary, today_year: int | None = None) -> Constraints:
+    """Turn a listener's request into `Constraints`. Raises `ParseError` only for empty or over-long text.
+    'Recent', 'new' and 'this year' are read against `today_year`: by default the catalogue's latest year of
+    releases (`Vocabulary.latest_year`), never the wall clock."""
     if not isinstance(text, str):
         raise ParseError("The request must be text: describe the playlist you want, e.g. '45 minutes of upbeat 90s rock'.")
     if len(text) > MAX_CHARS:
@@ -89,7 +105,7 @@ def parse(text: str, vocab: Vocabulary, today_year: int = 2026) -> Constraints:
                          "(a sentence or two is plenty).")
     if not text.strip():
         raise ParseError("The request is empty: describe the playlist you want, e.g. '45 minutes of upbeat 90s rock'.")
-    state = ParseState.start(text, vocab, today_year)
+    state = ParseState.start(text, vocab, today_year or vocab.latest_year or CATALOGUE_YEAR_UNKNOWN)
     for _, step in STEPS:
         step(state)
     return constraints(state)
@@ -101,8 +117,10 @@ def constraints(state: ParseState) -> Constraints:
     yr = year_range(d)
     moods = dedupe([m for _, m in sorted(state.moods)])
     targets = targets_for(moods)
-    popularity = d.popularity[0] if len(set(d.popularity)) == 1 else "any"
+    kinds = set(d.popularity)
+    popularity = "one_hit_wonders" if "one_hit_wonders" in kinds else d.popularity[0] if len(kinds) == 1 else "any"
     season = yr and yr[0] is not None and yr[1] is not None and yr[0] <= (d.season_year or 0) <= yr[1]
+    extra = concept_fields(state, d)
     return Constraints(
         prompt=state.prompt, theme=state.theme, genres=dedupe([g for _, g in sorted(state.genres)]),
         moods=[m for m in moods if m not in ACTIVITIES | FEATURE_WORDS], activities=[m for m in moods if m in ACTIVITIES],
@@ -116,4 +134,27 @@ def constraints(state: ParseState) -> Constraints:
         length=Length(minutes=d.minutes, tracks=d.tracks), max_per_artist=d.max_per_artist,
         discovery=round(sum(d.discovery) / len(d.discovery), 3) if d.discovery else 0.3, notes=d.notes,
         prefer_year=d.season_year if season else None,
-    )
+        subject=d.subject, title_words=d.title_words, era=d.era, familiarity=d.familiarity, covers_of=state.covers,
+        unread=d.unread,
+    ).model_copy(update=extra)
+
+
+def concept_fields(state: ParseState, d: Draft) -> dict:
+    """What the concepts read add: their names, the feature ranges they share, families to avoid, clean lyrics and
+    crowd-pleasers where the occasion expects them (unless the request said otherwise)."""
+    if not state.concepts:
+        return {}
+    from assistant.understanding.concept_profile import merged_profile
+
+    names = [m.name for m in state.concepts]
+    profile = merged_profile(names)
+    out: dict = {"concepts": names, "feature_ranges": profile.ranges}
+    if profile.avoid:
+        out["avoid_genres"] = profile.avoid
+    if profile.clean and d.explicit == "allow":
+        out["explicit"] = "exclude"
+        d.note(f"clean lyrics: expected for {', '.join(names)}")
+    kinds = set(d.popularity)
+    if profile.popularity != "any" and not kinds:
+        out["popularity"] = profile.popularity
+    return out

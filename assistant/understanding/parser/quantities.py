@@ -88,8 +88,12 @@ def duration(d: Draft) -> None:
         (r"\b(?P<h>\d+)\s*h\s*(?P<m>\d{1,2})\b", lambda m: int(m.group("h")) * 60 + int(m.group("m"))),
         (r"\b(?P<h>" + NUM_A + r")\s*(?:h|hrs?|hours?)\s*(?:and\s*)?(?P<m>" + NUM + r")\s*(?:m|mins?|minutes?)\b",
          lambda m: (number(m.group("h")) or 0) * 60 + (number(m.group("m")) or 0)),
-        (r"\bhalf(?:\s+an?|-an)?[\s-]+hour\b", lambda m: 30),
+        (r"\b(?:an?|one)\s+hours?\s+and\s+a\s+quarter\b", lambda m: 75),
+        (r"\b(?:three[\s-]quarters|3/4)\s+(?:of\s+)?an?\s+hour\b", lambda m: 45),
+        (r"\b(?:half(?:\s+an?|-an)?|1/2(?:\s+an?)?)[\s-]+hour\b", lambda m: 30),
         (r"\b(?:a\s+)?quarter(?:\s+of)?(?:\s+an?)?[\s-]+hour\b", lambda m: 15),
+        (r"\b(?P<n>\d+(?:\.\d+)?)\s*\+\s*(?:h|hrs?|hours?)\b", lambda m: float(m.group("n")) * 60),
+        (r"\b(?P<n>\d+(?:\.\d+)?)\s*\+\s*(?:m|mins?|minutes?)\b", lambda m: float(m.group("n"))),
         (_APPROX + r"\b(?P<n>" + NUM_A + r")[\s-]*(?:h|hrs?|hours?)\b(?:[\s-]+long)?", lambda m: (number(m.group("n")) or 0) * 60),
         (_APPROX + r"\b(?P<n>" + NUM + r")[\s-]*(?:m|mins?|minutes?)\b(?:[\s-]+long)?", lambda m: number(m.group("n")) or 0),
     ]
@@ -148,20 +152,31 @@ def duration(d: Draft) -> None:
 
 def tempo(d: Draft) -> None:
     unit = r"\s*(?:bpm|beats (?:per|a) minute)\b"
+    n = r"(?P<a>\d{2,3}|" + NUM + r")"
+    none = r"(?:no|nothing|none|not anything)(?:\s+(?:songs?|tracks?|music))?(?:\s+that'?s)?\s+"
+    slower = r"(?:slower|below|under|less|lower)"
+    faster = r"(?:faster|quicker|above|over|more|higher)"
     pats = [
         (r"\b(?:between\s+)?(?P<a>\d{2,3})\s*(?:bpm\s*)?(?:-|to|and)\s*(?P<b>\d{2,3})" + unit, lambda a, b: (a, b)),
-        (r"(?:\b(?:around|about|approx(?:imately)?|roughly|near|circa|close to)\s*|~\s*)(?P<a>\d{2,3})" + unit,
+        (r"(?:\b(?:around|about|approx(?:imately)?|roughly|near|circa|close to)\s*|~\s*)" + n + unit,
          lambda a, b: (a - 5, a + 5)),
-        (r"(?:\b(?:under|below|less than|slower than|at most|max(?:imum)?|no (?:more|faster) than|up to)\s*|<\s*)(?P<a>\d{2,3})"
+        (r"\b" + none + faster + r"\s+than\s+" + n + unit, lambda a, b: (None, a)),
+        (r"\b" + none + slower + r"\s+than\s+" + n + unit, lambda a, b: (a, None)),
+        (r"(?:\b(?:under|below|less than|slower than|at most|max(?:imum)?|no (?:more|faster) than|up to)\s*|<\s*)" + n
          + unit, lambda a, b: (None, a)),
-        (r"(?:\b(?:over|above|more than|faster than|at least|min(?:imum)?|no (?:less|slower) than)\s*|>\s*)(?P<a>\d{2,3})"
+        (r"(?:\b(?:over|above|more than|faster than|at least|min(?:imum)?|no (?:less|slower) than)\s*|>\s*)" + n
          + unit, lambda a, b: (a, None)),
-        (r"\b(?:at\s+)?(?P<a>\d{2,3})" + unit, lambda a, b: (a - 3, a + 3)),
+        (r"\b" + n + unit + r"\s*(?:or\s+" + slower + r"|(?:at\s+)?max(?:imum)?|tops)\b", lambda a, b: (None, a)),
+        (r"\b" + n + r"\s*(?:\+\s*" + unit + r"|" + unit + r"\s*(?:\+|or\s+" + faster + r"\b|(?:at\s+)?min(?:imum)?\b|and up\b))",
+         lambda a, b: (a, None)),
+        (r"\b(?:at\s+)?" + n + unit, lambda a, b: (a - 3, a + 3)),
         (r"\btempo (?:of |around |about |near )?(?P<a>\d{2,3})\b", lambda a, b: (a - 5, a + 5)),
     ]
     for pat, rng in pats:
         for m in d.each(pat):
-            a = float(m.group("a"))
+            a = number(m.group("a"))
+            if a is None:
+                continue
             b = float(m.group("b")) if "b" in m.groupdict() and m.group("b") else None
             lo, hi = rng(a, b)
             if lo is not None and hi is not None and lo > hi:

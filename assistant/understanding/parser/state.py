@@ -13,6 +13,14 @@ from assistant.understanding.tokens import CHARS
 from assistant.understanding.vocabulary import Vocabulary
 
 _TITLE_CASE_SMALL = frozenset("a an the of and or nor to in on at for by with from as but vs n 'n".split())
+# text-speak: a lone 4 or 2 between words, before an article or a pronoun, is 'for' / 'to' ('chill 4 da beach')
+_TEXT_SPEAK = re.compile(r"(?<=[^\W\d_] )(?P<d>[42])(?= (?:da|the|tha|a|an|my|me|u|you|ur|your|this|that|us|him|her|them)\b)",
+                         re.IGNORECASE)
+
+
+def plain_text(text: str) -> str:
+    """The request with plain quotes and dashes, and text-speak digits read as the words they stand for."""
+    return _TEXT_SPEAK.sub(lambda m: "for" if m.group("d") == "4" else "to", text.translate(CHARS))
 
 
 @dataclass
@@ -31,11 +39,14 @@ class ParseState:
     seeds: list[str] = field(default_factory=list)
     works: dict[str, list[Work]] = field(default_factory=lambda: {"seed": [], "include": [], "exclude": []})
     theme: str | None = None
+    covers: list[str] = field(default_factory=list)  # artists whose songs are wanted as covers
+    concepts: list = field(default_factory=list)  # `ConceptMatch`es read from the request
 
     @classmethod
     def start(cls, text: str, vocab: Vocabulary, today_year: int) -> ParseState:
         """The state before any step: the text with plain quotes and dashes, nothing found yet."""
-        draft = Draft(text.translate(CHARS), today_year)
+        draft = Draft(plain_text(text), today_year)
+        draft.protected = vocab.genre_spans(draft.text)
         words = re.findall(r"[^\W\d_][\w']*", draft.text)
         caps = any(w.islower() and w not in _TITLE_CASE_SMALL for w in words)
         return cls(prompt=text, vocab=vocab, draft=draft, caps=caps)

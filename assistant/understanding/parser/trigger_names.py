@@ -149,9 +149,9 @@ def _one_name(state: ParseState, toks: list[Tok], i: int, kind: str, level: int,
         state.works[kind].append(Work(title=raw, kind="song"))
         return len(raw_toks), "raw"
     if not name_like and state.caps:
-        # a lower-case word in a text that uses capitals is not a name: "no skits", "no singles"
-        state.draft.note(f"couldn't read '{raw}' as an artist or a genre in this catalogue: ignored it")
-        return len(raw_toks), "raw"
+        # a lower-case word in a text that uses capitals is not a name ("no skits", "nothing longer than"): left
+        # unread, so the report says it was not understood
+        return 0, ""
     if kind == "include":
         state.include.append(raw)
         state.draft.note(f"couldn't find the artist '{raw}' in this catalogue")
