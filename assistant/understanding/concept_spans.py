@@ -28,7 +28,7 @@ playlists mix mixes list stuff something anything things thing vibe vibes vibey 
 sound sounds sounding type style genre genres hour hours minute minutes min mins long short out up down off over
 back through around about between before after across myself yourself ourselves everyone everybody someone
 somebody people where there here what which who whom whose how why if them they him she he one ones
-hit hits classic classics tracklist
+hit hits classic classics tracklist clean explicit dirty lyrics lyric vocals vocal remix remixes cover covers
 de del la las el los en con para pra por le les des du et pour avec un une una uno unos der die das und fur mit
 musica musicas musique musik canciones cancoes chansons lieder
 """.split()) | NEGATIONS
@@ -96,11 +96,11 @@ def exact_matches(text: str, table: Mapping[tuple[str, ...], int], blocked: Sequ
                 found.append((n, i, i + n, table[key]))
     taken: set[int] = set()
     out = []
-    for n, i, j, cid in sorted(found, key=lambda f: (-f[0], f[1])):
+    for _, i, j, cid in sorted(found, key=lambda f: (-f[0], f[1])):
         a, b = ws[i][0], ws[j - 1][1]
         if taken & set(range(i, j)) or BREAK.search(text, a, b):
             continue
-        if any(a < w.end and w.start < b and not 0 <= w.negated_from >= a for w in blocked):
+        if any(a < w.end and w.start < b and not 0 <= a <= w.negated_from for w in blocked):
             continue
         taken.update(range(i, j))
         out.append((a, b, cid))
@@ -168,3 +168,8 @@ def cue_clauses(ws: Sequence[Word]) -> list[tuple[int, int]]:
 def content_count(ws: Sequence[Word], a: int, b: int) -> int:
     """How many content words lie in the character range [a, b) (at least 1)."""
     return max(1, sum(content(w) for w in ws if a <= w.start and w.end <= b))
+
+
+def span_keys(ws: Sequence[Word], a: int, b: int) -> frozenset[str]:
+    """The keys of the content words in the character range [a, b)."""
+    return frozenset(w.key for w in ws if a <= w.start and w.end <= b and content(w))
