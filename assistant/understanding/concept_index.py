@@ -36,6 +36,7 @@ from assistant.understanding.concept_spans import (
     content_count,
     cue_clauses,
     exact_matches,
+    name_words,
     phrase_key,
     span_keys,
     words,
@@ -91,7 +92,7 @@ class ConceptIndex:
                 self.table.setdefault(phrase_key(p), k)
         self.longest = max(len(k) for k in self.table)
         self.vocab = [frozenset(w for p in [c.name, *c.phrases] for w in phrase_key(p)) for c in self.concepts]
-        self.name_keys = [phrase_key(c.name) for c in self.concepts]
+        self.name_keys = [name_words(c.name) for c in self.concepts]
         self._vectors: np.ndarray | None = None
 
     @classmethod
@@ -156,7 +157,8 @@ class ConceptIndex:
             if any(k == o[2] or overlaps((a, b), [o[:2]]) for o in chosen):
                 continue
             # "party" beside "retirement party": words of a concept found, not the name of their own concept
-            mine = span_keys(ws, a, b) if phrase_key(text[a:b]) != self.name_keys[k] else frozenset()
+            mine = span_keys(ws, a, b)
+            mine = mine if mine != self.name_keys[k] else frozenset()
             if mine and any(mine <= self.vocab[o[2]] for o in chosen):
                 continue
             chosen = [o for o in chosen if not (o[5] and o[5] <= self.vocab[k])]

@@ -77,6 +77,11 @@ def phrase_key(phrase: str) -> tuple[str, ...]:
     return tuple(fold(m.group(0)) for m in WORD.finditer(phrase))
 
 
+def name_words(phrase: str) -> frozenset[str]:
+    """The content-word keys of a phrase ("hype songs" -> {"hype"})."""
+    return frozenset(k for k in phrase_key(phrase) if k not in STOPWORDS and not DECADE.fullmatch(k) and not k.isdigit())
+
+
 def all_words(text: str) -> list[tuple[int, int, str]]:
     """Every word of `text` (connectives included) as (start, end, key), for exact phrase matching."""
     return [(m.start(), m.end(), fold(m.group(0))) for m in WORD.finditer(text)]
