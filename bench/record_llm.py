@@ -94,7 +94,8 @@ def main() -> None:
     args = ap.parse_args()
     rec = Recorder(args.upstream)
     FIXTURES.mkdir(parents=True, exist_ok=True)
-    system = render("understand_system", today_year="2026", genres_hint=GENRES_HINT)
+    system = render("understand_system", today_year="2020", genres_hint=GENRES_HINT,
+                    concepts_hint="memorial service, pregame, songs to cry to, road trip, studying")
     for name, (method, request) in CASES.items():
         if args.only and name not in args.only:
             continue

@@ -8,7 +8,6 @@ unknown year is not "from the 90s"), except that a known decade wholly inside a 
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 

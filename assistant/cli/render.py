@@ -64,6 +64,20 @@ def render_understood(console: Console, pl: Playlist) -> None:
         bits.append(f"explicit: {c.explicit}")
     if c.activities:
         bits.append("for " + ", ".join(c.activities))
+    if c.concepts:
+        bits.append("occasion/mood: " + ", ".join(c.concepts))
+    if c.feature_ranges.items():
+        bits.append(", ".join(f"{k} {r.describe()}" for k, r in c.feature_ranges.items()))
+    if c.subject:
+        bits.append(f"about {c.subject}")
+    if c.title_words:
+        bits.append("titles with " + ", ".join(repr(w) for w in c.title_words))
+    if c.covers_of:
+        bits.append("covers of " + ", ".join(c.covers_of))
+    if c.era != "any":
+        bits.append({"new": "new releases", "newer": "newer than the seeds", "older": "older than the seeds"}[c.era])
+    if c.familiarity != "any":
+        bits.append({"favourites": "your favourites", "new_to_me": "new to you"}[c.familiarity])
     works = [("like", c.seed_works), ("include", c.include_works), ("not", c.exclude_works)]
     bits += [f"{word} " + ", ".join(w.describe() for w in ws) for word, ws in works if ws]
     if c.popularity != "any":
@@ -89,7 +103,8 @@ def render_info(console: Console, info: dict) -> None:
     table = Table(title="Active catalogue", title_justify="left", show_header=False)
     table.add_column("field")
     table.add_column("value")
-    for k in ("label", "generated", "tracks", "artists", "genres", "years", "with_genres", "with_year", "with_popularity", "index", "home", "listeners"):
+    for k in ("label", "generated", "tracks", "artists", "genres", "years", "with_genres", "with_year", "with_popularity",
+              "doubtful_dates", "doubtful_genres", "index", "home", "listeners"):
         v = info.get(k)
         if isinstance(v, list):
             v = ", ".join(map(str, v)) if k == "listeners" else "-".join(map(str, v))

@@ -161,6 +161,8 @@ class Constraints(StrictModel):
         "have played; any: their taste shapes the picks within what is asked")
     ordering: Ordering = Field(default_factory=Ordering, description="Energy arc and transitions")
     notes: list[str] = Field(default_factory=list, description="What the parser understood or could not ground")
+    artist_traits: list[str] = Field(default_factory=list, description="What the request asks of the artists that the "
+                                     "catalogue does not record ('female-fronted'): an LLM may name such artists")
     unread: list[str] = Field(default_factory=list, description="Parts of the request that carry a number, a "
                               "comparison or a negation and were not understood (the report then says so)")
 

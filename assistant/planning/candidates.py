@@ -78,10 +78,13 @@ def _top_allowed(values: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
 
 
 def feel_targets(c: Constraints) -> dict[str, float]:
-    """Point targets for the feel: the explicit ones, else the middle of each feature range (tempo aside)."""
+    """Point targets for the feel: the explicit ones, else the middle of each feature range (tempo aside); a target
+    outside its feature's range gives way to the range (the occasion is more specific than a mood word)."""
     targets = dict(c.targets.items())
     for name, r in c.feature_ranges.items():
-        if name != "tempo" and name not in targets and r.min is not None and r.max is not None:
+        if name == "tempo" or r.min is None or r.max is None:
+            continue
+        if name not in targets or not r.min <= targets[name] <= r.max:
             targets[name] = round((r.min + r.max) / 2, 3)
     return targets
 
@@ -141,8 +144,9 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
         order = np.argsort(-library.popularity_prior()[hits], kind="stable") if len(hits) else hits
         pool_rows.update(hits[order][:k].tolist())
     # only names are matched as words (BM25): "This Is Logic" must match the artist Logic, but the request's free
-    # words never match titles, albums or artist names ('memorial' is not the album "Gangsta Memorial")
-    names = c.seed_artists + c.include_artists
+    # words never match titles, albums or artist names ('memorial' is not the album "Gangsta Memorial"); a seed
+    # artist is found by sound (the seed vector), not by its name in other artists' titles ('T-Shirt From Metallica')
+    names = c.include_artists
     lex_words = " ".join(names)
     lexical = library.lexical.scores(lex_words) if lex_words else None
     if lexical is not None:

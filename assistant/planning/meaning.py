@@ -17,6 +17,7 @@ and how far the listener's own taste may reach. Pure functions over the library 
 from __future__ import annotations
 
 import re
+
 import numpy as np
 
 from assistant.model.constraints import Constraints, Range
@@ -25,6 +26,7 @@ from retrieval.library import Library
 from retrieval.taste import TasteProfile
 
 NEW_YEARS = 3  # "new music": the catalogue's last three years of releases
+MIN_KIND = 6  # fewer rows than this of an asked-for kind (deep cuts, hits) and the others fill in
 OWN_SHARE_FLOOR = 0.2  # own artists may always fill this share, however far the request is from the history
 RANGE_PENALTY = 1.5  # x spread, for a track at the far end of a feature range (the occasion's feel)
 FAMILY_BONUS = 0.35  # x spread, for a track of a genre family that fits the occasion
@@ -125,10 +127,13 @@ def covers_of(cat, works, artists: list[str]) -> np.ndarray:
 
 
 def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: TasteProfile | None,
-             need: int) -> tuple[np.ndarray, list[str]]:
+             need: int) -> tuple[np.ndarray, list[str], int | None]:
     """The rows a playlist may come from, narrowed by what the request means (covers, title words, popularity
-    kinds, new-to-me), and notes on what could not be narrowed. A soft narrowing (a popularity kind) is kept only
-    when enough rows are left for the playlist; a hard one (covers, title words) always is."""
+    kinds, new-to-me), notes on the narrowing, and the number of rows of the asked-for popularity kind that fit the
+    request when it is fewer than `need` (else None). Covers and title words always narrow. A popularity kind
+    narrows to its strict reading when enough rows fit, else to a looser one (deep cuts: never in the top 40);
+    failing both, to the strict reading when at least `MIN_KIND` rows fit (the playlist is then shorter, and the note
+    says why), else not at all."""
     notes: list[str] = []
     out = allowed.copy()
     cat = library.catalogue
@@ -144,15 +149,30 @@ def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: Taste
     played = played_songs(library, taste)
     if (c.familiarity == "new_to_me" or c.popularity == "deep_cuts") and len(played):
         out &= ~np.isin(np.asarray(library.works().song_ids), played)
-    kinds = {"hits": "top40", "one_hit_wonders": "one_hit", "deep_cuts": "deep"}
-    if c.popularity in kinds:
-        narrowed = out & getattr(library.charts(), kinds[c.popularity])
-        if int(narrowed.sum()) >= need:
-            out = narrowed
-        else:
-            label = c.popularity.replace("_", " ")
-            notes.append(f"only {int(narrowed.sum())} {label} fit the rest of the request; the others fill in")
-    return out, notes
+    charts = library.charts()
+    tiers = {"hits": [charts.top40], "one_hit_wonders": [charts.one_hit],
+             # deep cuts: never in the top 40 and little played; else, if too few fit, never in the top 40
+             "deep_cuts": [charts.deep, ~charts.top40]}.get(c.popularity, [])
+    fits = genre_fit_mask(library, c.genres)  # enough of the kind in the asked-for genres?
+    for kind in tiers:
+        narrowed = out & kind
+        if int((narrowed & fits).sum()) >= need:
+            return narrowed, notes, None
+    if tiers:
+        found = int((out & tiers[-1] & fits).sum())
+        label = c.popularity.replace("_", " ")
+        if found >= MIN_KIND:
+            notes.append(f"only {found} {label} fit the rest of the request in this catalogue")
+            return out & tiers[-1] & fits, notes, found
+        notes.append(f"only {found} {label} fit the rest of the request in this catalogue; others fill in")
+    return out, notes, None
+
+
+def genre_fit_mask(library: Library, genres: list[str]) -> np.ndarray:
+    """Rows tagged with one of `genres` or a tag containing it ('grunge', 'post-grunge'); all rows without genres."""
+    if not genres:
+        return np.ones(len(library.catalogue), dtype=bool)
+    return family_mask(library, genres, np.arange(len(library.catalogue))) > 0
 
 
 # -- taste bound ---------------------------------------------------------------------------------------------------
@@ -176,8 +196,8 @@ def is_own(taste: TasteProfile | None, codes: np.ndarray) -> np.ndarray:
 
 # -- scores -------------------------------------------------------------------------------------------------------
 def range_distance(library: Library, c: Constraints, rows: np.ndarray) -> np.ndarray | None:
-    """0..1 per row: how far outside the feature ranges it lies (mean over the ranged features; unknown counts as
-    halfway), None without ranges."""
+    """0..1 per row: how far outside the feature ranges it lies (its furthest feature: one far-off feature is enough
+    to miss a first dance; unknown counts as halfway), None without ranges."""
     ranges = c.feature_ranges.items()
     if not ranges or not len(rows):
         return None
@@ -190,7 +210,7 @@ def range_distance(library: Library, c: Constraints, rows: np.ndarray) -> np.nda
         hi = np.inf if r.max is None else r.max
         d = np.clip(np.maximum(lo - v, v - hi), 0, None) / scale
         parts.append(np.where(np.isnan(v), 0.5, np.clip(d, 0, 1)))
-    return np.mean(parts, axis=0)
+    return np.max(parts, axis=0)
 
 
 def family_mask(library: Library, families: list[str], rows: np.ndarray) -> np.ndarray:

@@ -74,7 +74,8 @@ def make_playlist(
 ) -> Playlist:
     """Build a ranked, checked playlist for `c` from `library`, personalised by `taste` when given."""
     cat = library.catalogue
-    if c.length.minutes is None and c.length.tracks is None:
+    default_length = c.length.minutes is None and c.length.tracks is None
+    if default_length:
         c = c.model_copy(update={"length": Length(tracks=default_tracks)})
     c = resolve_era(library, c, _rows_of(library, c.seed_tracks))
     spec = filter_spec(c)
@@ -84,7 +85,10 @@ def make_playlist(
     missing = missing_artists(library, c.include_artists)
     allowed = allowed_mask(cat, spec)  # empty when none of the requested artists exists
     need = c.length.tracks or max(1, math.ceil(c.length.minutes * 60000 / TYPICAL_TRACK_MS))
-    allowed, notes = restrict(library, c, allowed, taste, 2 * need)
+    allowed, notes, found = restrict(library, c, allowed, taste, need)
+    if found is not None and default_length:  # no length was asked for: as many as there are of the kind
+        c = c.model_copy(update={"length": Length(tracks=found)})
+        notes = [n + f", so the playlist has {found} tracks" for n in notes]
     if notes:
         c = c.model_copy(update={"notes": c.notes + [n for n in notes if n not in c.notes]})
     cap = c.max_per_artist if c.max_per_artist is not None else (None if c.include_artists else default_max_per_artist)

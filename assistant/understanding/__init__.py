@@ -11,7 +11,9 @@ nearest neighbour), `concept_profile.py` (what a set of concepts asks of the mus
 line in `data/concepts.jsonl`. Importing this face loads no encoder or model.
 """
 
+from assistant.understanding.concept_index import ConceptIndex
 from assistant.understanding.concept_profile import ConceptProfile, merged_profile, seasonal_cues
+from assistant.understanding.concepts import Concept, ConceptReading, load_concepts
 from assistant.understanding.lexicon import FEATURE_WORDS, KNOWN_GENRES, MOOD_ALIASES, MOODS, OPPOSITES
 from assistant.understanding.llm_merge import mentioned, merge
 from assistant.understanding.moods import MOOD_KEYS, targets_for
@@ -22,7 +24,7 @@ from assistant.understanding.tokens import CHARS, dedupe
 from assistant.understanding.vocabulary import Vocabulary, genre_key
 
 __all__ = [
-    "CHARS", "ConceptProfile", "FEATURE_WORDS", "KNOWN_GENRES", "LLMAnswer", "MOOD_ALIASES", "MOODS", "MOOD_KEYS", "OPPOSITES",
-    "ParseError", "Reading", "Vocabulary", "dedupe", "genre_key", "llm_schema", "looks_like_injection", "mentioned",
+    "CHARS", "Concept", "ConceptIndex", "ConceptProfile", "ConceptReading", "FEATURE_WORDS", "KNOWN_GENRES", "LLMAnswer", "MOOD_ALIASES", "MOODS", "MOOD_KEYS", "OPPOSITES",
+    "ParseError", "Reading", "Vocabulary", "dedupe", "genre_key", "llm_schema", "load_concepts", "looks_like_injection", "mentioned",
     "merge", "merged_profile", "parse", "quote_untrusted", "screen", "seasonal_cues", "targets_for", "understand",
 ]

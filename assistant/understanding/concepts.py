@@ -45,6 +45,8 @@ class Concept(StrictModel):
     avoid: list[str] = Field(default_factory=list, description="Genre families that clearly do not fit.")
     clean: bool = Field(False, description="Listeners expect no explicit lyrics by default.")
     popularity: Literal["hits", "deep_cuts", "any"] = Field("any", description="Crowd-pleasers, rarities or either.")
+    title_cues: list[str] = Field(default_factory=list, description="Words the titles of this occasion's songs carry "
+                                  "(holidays: 'santa', 'sleigh'); such titles are out of place in other requests.")
     note: str = Field("", description="One line of why.")
 
     @model_validator(mode="after")

@@ -47,7 +47,7 @@ class LLMAnswer(BaseModel):
 
 # Fields the LLM must not fill: the request itself, our notes, and catalogue ids (it cannot know them).
 _HIDDEN = ("prompt", "notes", "seed_tracks", "exclude_tracks", "include_tracks", "avoid_genres", "prefer_year",
-           "feature_ranges", "unread")
+           "feature_ranges", "unread", "artist_traits")
 
 
 def llm_schema() -> dict:
@@ -103,13 +103,14 @@ def is_vague(c: Constraints, text: str) -> bool:
         return False
     if (c.genres or c.moods or c.activities or c.seed_artists or c.include_artists or c.seed_works or c.include_works
             or c.years or c.tempo or c.targets.items() or c.exclude_genres or c.exclude_artists
-            or c.length.minutes or c.length.tracks or c.popularity != "any"):
+            or c.length.minutes or c.length.tracks or c.popularity != "any" or c.subject or c.concepts or c.covers_of
+            or c.title_words or c.era != "any" or c.familiarity != "any" or c.artist_traits):
         return False
     words = [w for w in re.findall(r"[^\W\d_]+", (c.theme or "").lower())]
     return all(w in _VAGUE for w in words)
 
 
-def understand(text: str, vocab: Vocabulary, llm=None, *, timeout: float = 30.0, today_year: int = 2026) -> Reading:
+def understand(text: str, vocab: Vocabulary, llm=None, *, timeout: float = 30.0, today_year: int | None = None) -> Reading:
     """Read a request. `llm` is an `assistant.llm.interface.ChatModel` or None (offline). Raises `ParseError` only for
     empty or over-long text."""
     t0 = time.perf_counter()
@@ -124,7 +125,7 @@ def understand(text: str, vocab: Vocabulary, llm=None, *, timeout: float = 30.0,
     if llm is None:
         return _offline(offline, text, t0)
     try:
-        answer, info = _ask(llm, text, vocab, timeout)
+        answer, info = _ask(llm, text, vocab, timeout, propose_artists=bool(offline.artist_traits))
     except Exception as exc:  # noqa: BLE001 - any LLM failure falls back, whatever raised it
         reason = str(exc) or type(exc).__name__
         log.warning("LLM failed, using the offline parser: %s", reason)
@@ -159,18 +160,23 @@ def _offline(c: Constraints, text: str, t0: float) -> Reading:
     return Reading(kind="playlist", constraints=c, source="offline", seconds=_since(t0))
 
 
-def _ask(llm, text: str, vocab: Vocabulary, timeout: float):
+def _ask(llm, text: str, vocab: Vocabulary, timeout: float, propose_artists: bool = False):
+    """The LLM's reading, validated. With `propose_artists` (the request asks for artists by something the catalogue
+    does not record) seed artists the request never names are allowed: they are the LLM's knowledge."""
     from assistant.llm.interface import ask_structured
+    from assistant.understanding.concept_profile import inventory
     from prompts import render
 
     schema_hint = ", ".join(vocab.genre_terms[i] for i in _popular_terms(vocab, 40))
-    system = render("understand_system", today_year=str(time.gmtime().tm_year), genres_hint=schema_hint)
+    system = render("understand_system", today_year=str(vocab.latest_year or "the present"), genres_hint=schema_hint,
+                    concepts_hint=", ".join(sorted(inventory())))
     user = render("understand_user", request=quote_untrusted(text, tag=None))
 
     def check(answer: LLMAnswer) -> list[str]:
         if answer.kind != "playlist" or answer.constraints is None:
             return []
-        return text_mentions(answer.constraints, text)
+        c = answer.constraints
+        return text_mentions(c.model_copy(update={"seed_artists": []}) if propose_artists else c, text)
 
     result = ask_structured(llm, system, user, LLMAnswer, check=check, timeout=timeout, schema=llm_schema())
     usages = result.usages

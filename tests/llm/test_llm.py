@@ -121,14 +121,14 @@ def test_fake_reports_tokens_only_when_scripted():
 
 def test_shipped_templates_and_their_variables():
     assert {"understand_system", "understand_user"} <= set(names())
-    assert variables("understand_system") == {"today_year", "genres_hint"}
+    assert variables("understand_system") == {"today_year", "genres_hint", "concepts_hint"}
     assert variables("understand_user") == {"request"}
     assert load("understand_user.md") == load("understand_user")
 
 
 def test_render_fills_every_variable():
-    system = render("understand_system", today_year=2026, genres_hint="rock, jazz")
-    assert "2026" in system and "rock, jazz" in system and "$" not in system
+    system = render("understand_system", today_year=2026, genres_hint="rock, jazz", concepts_hint="pregame, funeral")
+    assert "2026" in system and "rock, jazz" in system and "pregame, funeral" in system and "$" not in system
     user = render("understand_user", request='play {"json": [1, 2]} and $HOME')
     assert '<request>\nplay {"json": [1, 2]} and $HOME\n</request>' in user
 
@@ -139,7 +139,7 @@ def test_braces_in_templates_survive():
 
 def test_missing_and_extra_variables_are_errors():
     with pytest.raises(PromptError, match="missing variable.*genres_hint"):
-        render("understand_system", today_year=2026)
+        render("understand_system", today_year=2026, concepts_hint="")
     with pytest.raises(PromptError, match="unused variable.*mood"):
         render("understand_user", request="x", mood="sad")
     with pytest.raises(PromptError, match="not a variable"):

@@ -40,6 +40,7 @@ class Draft:
     era: str = "any"  # 'newer' / 'older' than the seeds
     familiarity: str = "any"  # 'favourites' or 'new_to_me'
     unread: list[str] = field(default_factory=list)  # spans with a number, comparison or negation nobody read
+    artist_traits: list[str] = field(default_factory=list)  # 'female-fronted': not in the catalogue
 
     def __post_init__(self) -> None:
         if not self.work:

@@ -22,15 +22,22 @@ from assistant.understanding.moods import targets_for
 from assistant.understanding.parser.bare_names import suffix_artists
 from assistant.understanding.parser.concept_step import concepts
 from assistant.understanding.parser.covers import covers
-from assistant.understanding.parser.song_kinds import familiarity, one_hit_wonders, relative_era, subject, title_words
-from assistant.understanding.parser.unread import unread
 from assistant.understanding.parser.draft import Draft
 from assistant.understanding.parser.entity_names import include_phrases, named_entities
 from assistant.understanding.parser.genres import moods_and_genres
 from assistant.understanding.parser.preferences import discovery, ordering
 from assistant.understanding.parser.quantities import duration, explicit, per_artist, tempo, track_length
+from assistant.understanding.parser.song_kinds import (
+    artist_traits,
+    familiarity,
+    one_hit_wonders,
+    relative_era,
+    subject,
+    title_words,
+)
 from assistant.understanding.parser.state import ParseState
 from assistant.understanding.parser.trigger_names import names_after_triggers
+from assistant.understanding.parser.unread import unread
 from assistant.understanding.parser.years import year_range, years
 from assistant.understanding.tokens import dedupe, tokens
 from assistant.understanding.vocabulary import Vocabulary
@@ -46,6 +53,7 @@ STRUCTURE: tuple[tuple[str, Callable[[Draft], None]], ...] = (
     ("words in the title", title_words),
     ("newer or older than the seeds", relative_era),
     ("favourites or new to me", familiarity),
+    ("what the catalogue does not record of artists", artist_traits),
     ("explicit lyrics", explicit),
     ("per-artist cap", per_artist),
     ("song length", track_length),
@@ -119,6 +127,10 @@ def constraints(state: ParseState) -> Constraints:
     targets = targets_for(moods)
     kinds = set(d.popularity)
     popularity = "one_hit_wonders" if "one_hit_wonders" in kinds else d.popularity[0] if len(kinds) == 1 else "any"
+    if popularity == "hits" and yr and yr[0] is not None and yr[0] == yr[1] and d.season_year is None:
+        # 'biggest hits of 2016': what charted then, so that year's releases and the year before's
+        d.season_year, yr = yr[1], (yr[0] - 1, yr[1])
+        d.note(f"hits of {yr[1]}: what charted that year, songs released {yr[0]}-{yr[1]}")
     season = yr and yr[0] is not None and yr[1] is not None and yr[0] <= (d.season_year or 0) <= yr[1]
     extra = concept_fields(state, d)
     return Constraints(
@@ -135,7 +147,7 @@ def constraints(state: ParseState) -> Constraints:
         discovery=round(sum(d.discovery) / len(d.discovery), 3) if d.discovery else 0.3, notes=d.notes,
         prefer_year=d.season_year if season else None,
         subject=d.subject, title_words=d.title_words, era=d.era, familiarity=d.familiarity, covers_of=state.covers,
-        unread=d.unread,
+        unread=d.unread, artist_traits=d.artist_traits,
     ).model_copy(update=extra)
 
 
@@ -154,7 +166,6 @@ def concept_fields(state: ParseState, d: Draft) -> dict:
     if profile.clean and d.explicit == "allow":
         out["explicit"] = "exclude"
         d.note(f"clean lyrics: expected for {', '.join(names)}")
-    kinds = set(d.popularity)
-    if profile.popularity != "any" and not kinds:
-        out["popularity"] = profile.popularity
+    if profile.popularity == "hits" and not d.popularity and not d.discovery:
+        out["discovery"] = 0.15  # crowd-pleasers lean on popularity; not a hits-only restriction
     return out

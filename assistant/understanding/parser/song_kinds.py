@@ -55,6 +55,22 @@ def relative_era(d: Draft) -> None:
             d.era = "older"
 
 
+_TRAIT = (r"\b(?P<t>(?:all[\s-])?(?:female|women|woman|girl|male|men|queer|lgbtq\+?|trans|black|indigenous)"
+          r"[\s-](?:fronted|led|vocal(?:ist)?s?|singers?|artists?|bands?|musicians?|rappers?|djs?|producers?|groups?|"
+          r"singer[\s-]songwriters?)|(?:by|from)\s+(?:women|female artists|female musicians))\b")
+
+
+def artist_traits(d: Draft) -> None:
+    """'female-fronted punk', 'women singer-songwriters': what the request asks of the artists that the catalogue does
+    not record. Said plainly offline; with an LLM configured, it may name artists that fit (grounded afterwards)."""
+    for m in d.each(_TRAIT):
+        trait = " ".join(m.group("t").lower().split())
+        if trait not in d.artist_traits:
+            d.artist_traits.append(trait)
+            d.note(f"I can't tell which artists are {trait} from this catalogue (it does not record it); with an LLM "
+                   "configured Segue asks it for such artists. The rest of the request is read as usual")
+
+
 def familiarity(d: Draft) -> None:
     """'my favourites', 'songs I love' (their own plays first) or 'new to me', 'never heard' (nothing they have
     played). The words stay for `discovery` to read too."""

@@ -119,6 +119,12 @@ def years(d: Draft) -> None:
             lo, d.season_year = hi - 1, hi
             d.note(f"'{hi}' read as what was playing in {hi}: songs released {lo}-{hi}")
         d.year_spans.append((lo, hi))
+    # decades in other languages: 'années 60', 'los 80', 'anni 70', '80er Jahre'
+    for m in d.each(r"\b(?:(?:les\s+)?ann[ée]es|(?:los\s+)?a[ñn]os|anni|(?:die\s+)?jahre|los|die)\s+(?P<fd>\d0)(?:'?s)?\b"
+                    r"|\b(?P<gd>\d0)er(?:\s+jahre)?\b"):
+        two = int(m.group("fd") or m.group("gd"))
+        start = 2000 + two if two <= 10 else 1900 + two
+        d.year_spans.append((start, start + 9))
     recent = {"this year'?s?": (today, today), "last year'?s?": (today - 1, today - 1)}
     for pat, span in recent.items():
         for _ in d.each(r"\b" + pat + r"\b"):
