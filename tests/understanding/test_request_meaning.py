@@ -89,6 +89,25 @@ def test_newer_older_and_new_are_relative_to_seeds_and_catalogue(vocab):
     assert parse("recent pop", vocab).years.min == 2018
 
 
+def test_hits_of_a_year_are_what_charted_then(vocab):
+    c = parse("biggest hits of 2016", vocab)
+    assert (c.years.min, c.years.max, c.prefer_year, c.popularity) == (2015, 2016, 2016, "hits")
+    c = parse("pop hits from 2016", vocab)  # 'from' dates the release: exactly that year
+    assert (c.years.min, c.years.max) == (2016, 2016)
+
+
+def test_decades_in_other_languages(vocab):
+    for text in ("chanson des années 60", "rock de los 80", "musica anni 70", "80er Jahre pop"):
+        c = parse(text, vocab)
+        assert c.years is not None and c.years.max - c.years.min == 9 and c.unread == [], (text, c.years, c.unread)
+
+
+def test_artists_by_what_the_catalogue_does_not_record(vocab):
+    c = parse("female-fronted punk", vocab)
+    assert c.artist_traits == ["female-fronted"] and c.genres == ["punk"]
+    assert any("can't tell which artists are female-fronted" in n for n in c.notes)
+
+
 def test_favourites_and_new_to_me(vocab):
     assert parse("my favourites from the 90s", vocab).familiarity == "favourites"
     assert parse("rock I've never heard", vocab).familiarity == "new_to_me"

@@ -127,7 +127,8 @@ def constraints(state: ParseState) -> Constraints:
     targets = targets_for(moods)
     kinds = set(d.popularity)
     popularity = "one_hit_wonders" if "one_hit_wonders" in kinds else d.popularity[0] if len(kinds) == 1 else "any"
-    if popularity == "hits" and yr and yr[0] is not None and yr[0] == yr[1] and d.season_year is None:
+    if (popularity == "hits" and yr and yr[0] is not None and yr[0] == yr[1] and d.season_year is None
+            and re.search(rf"\bof\s+(?:the\s+year\s+)?{int(yr[0])}\b", d.text)):
         # 'biggest hits of 2016': what charted then, so that year's releases and the year before's
         d.season_year, yr = yr[1], (yr[0] - 1, yr[1])
         d.note(f"hits of {yr[1]}: what charted that year, songs released {yr[0]}-{yr[1]}")
