@@ -33,10 +33,14 @@ def fold(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
-def free_words(prompt: str, constraints: dict) -> set[str]:
+def free_words(prompt: str, constraints: dict, strict: bool = True) -> set[str]:
+    """The request's words that are not part of a name the reading found; with `strict` False, also not part of a
+    subject, a title request or a genre the reading found (words a title may rightly carry)."""
     names = constraints.get("seed_artists", []) + constraints.get("include_artists", []) + \
         constraints.get("exclude_artists", []) + constraints.get("covers_of", [])
     names += [w.get("title", "") for k in ("seed_works", "include_works", "exclude_works") for w in constraints.get(k, [])]
+    if not strict:
+        names += [constraints.get("subject") or ""] + constraints.get("title_words", []) + constraints.get("genres", [])
     named = {w for n in names for w in fold(n).split()}
     return {w for w in fold(prompt).split() if len(w) > 2 and w not in STOP and w not in named and not w.isdigit()}
 
@@ -51,7 +55,7 @@ def main() -> None:
     opener = gzip.open if args.catalog.suffix == ".gz" else open
     with opener(args.catalog, "rt", encoding="utf-8", newline="") as f:
         albums = {r["track_id"]: r.get("album", "") for r in csv.DictReader(f)}
-    rows, echoed, total = [], 0, 0
+    rows, echoed, loose, total = [], 0, 0, 0
     for line in args.cases.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
@@ -59,23 +63,30 @@ def main() -> None:
         cmd = [args.segue, "playlist", case["prompt"], "--json"] + (["--user", case["user"]] if case.get("user") else [])
         out = json.loads(subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout or "{}")
         words = free_words(case["prompt"], out.get("constraints") or {})
-        hits = []
+        others = free_words(case["prompt"], out.get("constraints") or {}, strict=False)
+        hits, hits_other = [], 0
         for t in out.get("tracks", []):
-            fields = fold(" ".join([t.get("title", ""), albums.get(t["track_id"], ""), t.get("artist", "")])).split()
-            if words & set(fields):
+            fields = set(fold(" ".join([t.get("title", ""), albums.get(t["track_id"], ""), t.get("artist", "")])).split())
+            if words & fields:
                 hits.append(f"{t['artist']} - {t['title']}")
+            hits_other += bool(others & fields)
         n = len(out.get("tracks", []))
-        echoed, total = echoed + len(hits), total + n
+        echoed, loose, total = echoed + len(hits), loose + hits_other, total + n
         rows.append({"id": case.get("id"), "prompt": case["prompt"], "tracks": n, "echoed": len(hits),
+                     "echoed_outside_subject_and_genres": hits_other,
                      "words": sorted(words), "examples": hits[:3]})
     rows.sort(key=lambda r: -r["echoed"] / max(1, r["tracks"]))
     print(f"{'id':4s} {'echo':>9s}  prompt")
     for r in rows:
         print(f"{r['id'] or '':4s} {r['echoed']:>3d}/{r['tracks']:<3d}    {r['prompt'][:60]}  {'; '.join(r['examples'][:2])}")
-    share = echoed / max(1, total)
-    print(f"\ntracks echoing a free word of the request in title, album or artist: {echoed}/{total} ({share:.1%})")
+    share, share_loose = echoed / max(1, total), loose / max(1, total)
+    print(f"\ntracks echoing a word of the request that is not a name it read, in title, album or artist: "
+          f"{echoed}/{total} ({share:.1%})")
+    print(f"... nor a subject, a title request or a genre it read: {loose}/{total} ({share_loose:.1%})")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"echoed": echoed, "tracks": total, "share": share, "requests": rows}, indent=2))
+    args.out.write_text(json.dumps({"echoed": echoed, "echoed_outside_subject_and_genres": loose, "tracks": total,
+                                    "share": share, "share_outside_subject_and_genres": share_loose,
+                                    "requests": rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -206,3 +206,33 @@ def _write(path: Path | None, result: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     err.print(Text(f"wrote {path}"), soft_wrap=True)
+
+
+@eval_app.command("concepts")
+def eval_concepts(
+    data: Annotated[Path | None, typer.Option(help="Labelled phrasings JSONL: {text, concepts: [names]} "
+                                                     "(default: assistant/eval/data/concept_phrasings.dev.jsonl)")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Concept lookup (occasions, moods, activities, scenes) on labelled phrasings: top-1, precision/recall/F1,
+    and 'no concept' on negatives. The names and genres a request holds are protected, as the parser does."""
+    from assistant.eval.concepts import evaluate_concepts
+    from assistant.eval.files import GOLD_DIR
+    from assistant.understanding.entities import extract
+
+    with handle_errors(err):
+        vocab = services().planner.vocabulary()
+
+        def protect(text: str) -> list[tuple[int, int]]:
+            names = [(e.start, e.end) for e in extract(text, vocab.entities)] if vocab.entities is not None else []
+            return vocab.genre_spans(text, min_words=1) + names
+
+        result = evaluate_concepts(vocab.concepts, data or GOLD_DIR / "concept_phrasings.dev.jsonl", protect=protect)
+        if as_json:
+            print(json.dumps(result, indent=2))
+            return
+        c, n = result["concepts"], result["no_concept"]
+        out.print(Text(f"{result['n']} phrasings ({result['positives']} with a concept): top-1 {result['top1']:.3f}, "
+                       f"exact {result['exact']:.3f}; concepts P {c['precision']:.3f} R {c['recall']:.3f} F1 {c['f1']:.3f}; "
+                       f"no concept P {n['precision']:.3f} R {n['recall']:.3f}"))
+        out.print(Text("top-1 by kind: " + ", ".join(f"{k} {v['top1']:.2f} (n={v['n']})" for k, v in result["by_kind"].items())))

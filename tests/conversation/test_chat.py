@@ -87,6 +87,20 @@ def test_feedback_is_stored_and_steers_taste(demo_app):
         chat.feedback(s.id, 40, "like")
 
 
+def test_a_disliked_track_goes_and_its_place_is_refilled(demo_app):
+    chat = Chat(demo_app.planner)
+    s = chat.start(listener="dislike-listener")
+    v = chat.say(s.id, "20 chill jazz songs").version
+    r = chat.feedback(s.id, 3, "dislike")
+    now = r.session.current
+    assert v.track_ids[2] not in now.track_ids and len(now.track_ids) == 20 and now.n == v.n + 1
+    assert "took it out" in r.reply and r.changed
+    assert [f["kind"] for f in chat.store.feedback("dislike-listener")] == ["dislike"]
+    assert chat.say(s.id, "undo").session.current.track_ids == v.track_ids  # and it can be undone
+    kept = chat.feedback(s.id, 1, "like").session.current
+    assert kept.track_ids == v.track_ids  # a like keeps the playlist as it is
+
+
 def test_concurrent_turns_are_serialised_or_rejected(demo_app, demo_home, encoder):
     from assistant.compose import build
     from assistant.model.settings import Settings

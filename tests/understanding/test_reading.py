@@ -171,3 +171,36 @@ def named_vocab(encoder):
 def test_named_artists_and_works(named_vocab, text, check):
     r = understand(text, named_vocab)
     assert r.kind == "playlist" and check(r.constraints), r.constraints
+
+
+def test_the_llm_path_fills_the_same_meaning_fields(vocab):
+    """Concepts (grounded in the inventory, with their ranges and defaults), popularity kinds, covers, eras and
+    subjects: the LLM's reading carries what the offline one would."""
+    llm = FakeLLM([playlist_answer(concepts=["memorial service", "a made-up occasion"], popularity="one_hit_wonders",
+                                   era="newer", subject="the sea", covers_of=["Radiohead"],
+                                   seed_artists=["Radiohead"])])
+    r = understand("one-hit wonders about the sea, covers of Radiohead but newer, for a memorial", vocab, llm)
+    c = r.constraints
+    assert c.concepts == ["memorial service"] and any("a made-up occasion" in n for n in c.notes)
+    assert c.feature_ranges.energy is not None and c.feature_ranges.energy.max <= 0.5  # the concept's feel came along
+    assert c.explicit == "exclude"  # a memorial expects clean lyrics
+    assert c.popularity == "one_hit_wonders" and c.era == "newer" and c.subject
+    assert c.covers_of == ["Radiohead"] and len(llm.calls) == 1
+    props = llm.calls[0].schema["$defs"]["Constraints"]["properties"]
+    assert {"concepts", "covers_of", "era", "subject", "title_words"} <= set(props)
+    assert not {"feature_ranges", "unread", "artist_traits"} & set(props)  # ours to fill, not the model's
+    assert "memorial service" in llm.calls[0].system  # the inventory's names are offered
+
+
+def test_the_llm_may_name_artists_for_what_the_catalogue_does_not_record(vocab):
+    """'female-fronted' is not in the catalogue: the LLM's artists are its knowledge, not invented names (they are
+    grounded; one the catalogue lacks is dropped with a note)."""
+    llm = FakeLLM([playlist_answer(genres=["rock"], seed_artists=["Slowdive", "Hole"])])
+    r = understand("female-fronted rock", vocab, llm)
+    assert len(llm.calls) == 1  # no retry for names the listener never said
+    c = r.constraints
+    assert c.seed_artists == ["Slowdive"] and c.artist_traits == ["female-fronted"]
+    assert any("Hole" in n for n in c.notes)
+    other = FakeLLM([playlist_answer(genres=["rock"], seed_artists=["Slowdive"]), playlist_answer(genres=["rock"])])
+    understand("loud rock", vocab, other)
+    assert len(other.calls) == 2  # without such a request, a name never said is sent back
