@@ -1,4 +1,5 @@
-"""A BM25 index over each track's title, artist, album and genre tags (sparse, numpy/scipy only).
+"""BM25 indexes (sparse, numpy/scipy only): over each track's title, artist, album and genre tags (for the names a
+request holds), and over its genre tags alone (for the request's other words).
 
 Dense vectors know genres and sound; they do not know that "Ghost Stories" is a Coldplay album.
 This sparse side catches names and words; the planner blends both (hybrid retrieval).
@@ -35,16 +36,27 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, catalogue: Catalogue) -> LexicalIndex:
+        """Over each track's title, artist, album and genre tags."""
+        albums = catalogue.strings["album"]
+        return cls.from_texts([" ".join((catalogue.titles[i], catalogue.artists[i], albums[i] or "",
+                                         " ".join(catalogue.genres[i]))) for i in range(len(catalogue))])
+
+    @classmethod
+    def build_tags(cls, catalogue: Catalogue) -> LexicalIndex:
+        """Over each track's genre tags only: the free words of a request may match what a track is ('tropical',
+        'chill'), never what it is called."""
+        return cls.from_texts([" ".join(gs) for gs in catalogue.genres])
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> LexicalIndex:
         vocab: dict[str, int] = {}
         indptr = [0]
         indices: list[int] = []
-        albums = catalogue.strings["album"]
-        for i in range(len(catalogue)):
-            text = " ".join((catalogue.titles[i], catalogue.artists[i], albums[i] or "", " ".join(catalogue.genres[i])))
+        for text in texts:
             for tok in tokenize(text):
                 indices.append(vocab.setdefault(tok, len(vocab)))
             indptr.append(len(indices))
-        n = len(catalogue)
+        n = len(texts)
         tf = sparse.csr_matrix(
             (np.ones(len(indices), np.float32), np.asarray(indices, np.int32), np.asarray(indptr, np.int64)),
             shape=(n, max(len(vocab), 1)),

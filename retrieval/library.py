@@ -96,6 +96,14 @@ class Library:
             self._works = WorkIndex(self.catalogue)
         return self._works
 
+    def tag_lexical(self):
+        """BM25 over genre tags only (`LexicalIndex.build_tags`; built on first use, then kept)."""
+        if getattr(self, "_tag_lexical", None) is None:
+            from retrieval.lexical import LexicalIndex
+
+            self._tag_lexical = LexicalIndex.build_tags(self.catalogue)
+        return self._tag_lexical
+
     def charts(self):
         """Hits, one-hit wonders and deep cuts per row (`retrieval.charts`; built on first use, then kept)."""
         if getattr(self, "_charts", None) is None:

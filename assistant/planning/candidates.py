@@ -89,6 +89,40 @@ def feel_targets(c: Constraints) -> dict[str, float]:
     return targets
 
 
+def free_words(c: Constraints, words: str) -> str:
+    """The request's words for the tags-only BM25, without the mood, activity and concept words already read
+    ('road trip' is the listener's context, not a tag)."""
+    drop = {w for phrase in c.moods + c.activities + c.concepts for w in re.findall(r"\w+", phrase.casefold())}
+    return " ".join(w for w in re.findall(r"[\w'&-]+", words or "") if w.casefold() not in drop)
+
+
+def name_like(c: Constraints) -> str | None:
+    """The request's words when it reads as nothing but a name ('Abbey Road', 'Zzyzx Qwerty Band': capitalised words
+    and nothing else understood), else None: such a request is matched as a name."""
+    if (c.genres or c.moods or c.activities or c.concepts or c.subject or c.title_words or c.covers_of
+            or c.seed_artists or c.include_artists or c.seed_works or c.include_works):
+        return None
+    words = re.findall(r"[\w'&.-]+", c.theme or "")
+    if not words or not all(w[:1].isupper() or w[:1].isdigit() for w in words):
+        return None
+    return " ".join(words)
+
+
+def _artists_named(library: Library, names: list[str]) -> np.ndarray | None:
+    """1 for the rows by an artist the request names (as a seed), else 0; None when it names none in the catalogue."""
+    code_of = artist_code_index(library.catalogue)
+    codes = [code_of[a.casefold()] for a in names if a.casefold() in code_of]
+    if not codes:
+        return None
+    return np.isin(library.catalogue.artist_codes, codes).astype(np.float32)
+
+
+def _sum_scaled(*scores: np.ndarray | None) -> np.ndarray | None:
+    """The sum of score arrays, each scaled to a maximum of 1 (None when there are none)."""
+    parts = [x / float(x.max()) for x in scores if x is not None and float(x.max()) > 0]
+    return np.sum(parts, axis=0).astype(np.float32) if parts else None
+
+
 def subject_words(c: Constraints) -> list[str]:
     """Words a title may carry to be about the request's subject: the subject's own, and the occasion's title words."""
     words = [w for w in re.findall(r"[^\W_]+", (c.subject or "").casefold()) if len(w) > 2 and w not in _SUBJECT_STOP]
@@ -143,12 +177,15 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
         titled = hits
         order = np.argsort(-library.popularity_prior()[hits], kind="stable") if len(hits) else hits
         pool_rows.update(hits[order][:k].tolist())
-    # only names are matched as words (BM25): "This Is Logic" must match the artist Logic, but the request's free
-    # words never match titles, albums or artist names ('memorial' is not the album "Gangsta Memorial"); a seed
-    # artist is found by sound (the seed vector), not by its name in other artists' titles ('T-Shirt From Metallica')
-    names = c.include_artists
-    lex_words = " ".join(names)
-    lexical = library.lexical.scores(lex_words) if lex_words else None
+    # words (BM25): names over titles, artists and albums ("This Is Logic" must match the artist Logic; a request
+    # that reads as nothing but a name, 'Abbey Road', is one), the other
+    # words over genre tags only: they never match titles, albums or artist names ('memorial' is not the album
+    # "Gangsta Memorial"); a seed artist is found by sound (the seed vector), not by its name in other artists'
+    # titles ('T-Shirt From Metallica')
+    names = " ".join(c.include_artists + ([name_like(c)] if name_like(c) else []))
+    lexical = _sum_scaled(library.lexical.scores(names) if names else None,
+                          _artists_named(library, c.seed_artists),
+                          library.tag_lexical().scores(free_words(c, words)) if free_words(c, words) else None)
     if lexical is not None:
         best = _top_allowed(lexical, allowed, k)
         pool_rows.update(best.tolist())

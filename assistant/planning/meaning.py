@@ -27,6 +27,7 @@ from retrieval.taste import TasteProfile
 
 NEW_YEARS = 3  # "new music": the catalogue's last three years of releases
 MIN_KIND = 6  # fewer rows than this of an asked-for kind (deep cuts, hits) and the others fill in
+TOP_HITS_DISCOVERY = 0.05  # 'biggest hits', 'chart-toppers': the parser's lowest discovery
 OWN_SHARE_FLOOR = 0.2  # own artists may always fill this share, however far the request is from the history
 RANGE_PENALTY = 1.5  # x spread, for a track at the far end of a feature range (the occasion's feel)
 FAMILY_BONUS = 0.35  # x spread, for a track of a genre family that fits the occasion
@@ -129,7 +130,7 @@ def covers_of(cat, works, artists: list[str]) -> np.ndarray:
 def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: TasteProfile | None,
              need: int) -> tuple[np.ndarray, list[str], int | None]:
     """The rows a playlist may come from, narrowed by what the request means (covers, title words, popularity
-    kinds, new-to-me), notes on the narrowing, and the number of rows of the asked-for popularity kind that fit the
+    kinds but hits, new-to-me), notes on the narrowing, and the number of rows of the asked-for popularity kind that fit the
     request when it is fewer than `need` (else None). Covers and title words always narrow. A popularity kind
     narrows to its strict reading when enough rows fit, else to a looser one (deep cuts: never in the top 40);
     failing both, to the strict reading when at least `MIN_KIND` rows fit (the playlist is then shorter, and the note
@@ -150,7 +151,11 @@ def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: Taste
     if (c.familiarity == "new_to_me" or c.popularity == "deep_cuts") and len(played):
         out &= ~np.isin(np.asarray(library.works().song_ids), played)
     charts = library.charts()
-    tiers = {"hits": [charts.top40], "one_hit_wonders": [charts.one_hit],
+    # hits are a preference (`adjust` ranks them by chart peak and run): chart facts cover a third of the catalogue,
+    # so a well-known track without them is no less a hit; the biggest hits ('chart-toppers', 'number ones',
+    # 'biggest hits': discovery at its lowest) are the charts' top ten, else top forty
+    tiers = {"hits": [charts.top10, charts.top40] if c.discovery <= TOP_HITS_DISCOVERY else [],
+             "one_hit_wonders": [charts.one_hit],
              # deep cuts: never in the top 40 and little played; else, if too few fit, never in the top 40
              "deep_cuts": [charts.deep, ~charts.top40]}.get(c.popularity, [])
     fits = genre_fit_mask(library, c.genres)  # enough of the kind in the asked-for genres?
@@ -158,7 +163,7 @@ def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: Taste
         narrowed = out & kind
         if int((narrowed & fits).sum()) >= need:
             return narrowed, notes, None
-    if tiers:
+    if tiers and c.popularity != "hits":
         found = int((out & tiers[-1] & fits).sum())
         label = c.popularity.replace("_", " ")
         if found >= MIN_KIND:

@@ -18,7 +18,7 @@ import numpy as np
 from assistant.model.constraints import Check, Constraints, Length
 from assistant.model.playlist import Playlist, PlaylistTrack
 from assistant.planning.arc_order import order_for_arc
-from assistant.planning.candidates import describe, gather, request_fit
+from assistant.planning.candidates import describe, gather, name_like, request_fit
 from assistant.planning.checks import check_constraints, missing_artists, pool_facts
 from assistant.planning.explain import why
 from assistant.planning.meaning import adjust, covers_mask, is_own, own_share, resolve_era, restrict
@@ -213,13 +213,9 @@ def _rows_of(library: Library, ids: list[str]) -> list[int]:
 
 
 def _unknown_name(c: Constraints, lexical: np.ndarray | None) -> str | None:
-    """The request's words when they look like a name ('3 hours of Zzyzx Qwerty Band') and nothing else was
-    read from it, and no track's title, artist, album or tags share a word with them; else None."""
-    if c.genres or c.moods or c.activities or c.seed_artists or c.include_artists or c.seed_works or c.include_works:
-        return None
-    words = re.findall(r"[\w'&.-]+", c.theme or "")
-    if not words or not all(w[:1].isupper() or w[:1].isdigit() for w in words):
-        return None
-    return " ".join(words) if lexical is None or float(np.max(lexical, initial=0.0)) <= 0 else None
+    """The request's words when it reads as nothing but a name ('3 hours of Zzyzx Qwerty Band') and no track's
+    title, artist, album or tags share a word with them; else None."""
+    name = name_like(c)
+    return name if name and (lexical is None or float(np.max(lexical, initial=0.0)) <= 0) else None
 
 
