@@ -45,10 +45,13 @@ class LexicalIndex:
     def build_tags(cls, catalogue: Catalogue) -> LexicalIndex:
         """Over each track's genre tags only: the free words of a request may match what a track is ('tropical',
         'chill'), never what it is called."""
-        return cls.from_texts([" ".join(gs) for gs in catalogue.genres])
+        # each tag word counts once and a long tag list is no weaker: a track is as much 'rap' with five tags as
+        # with one ('rap', 'melodic rap', 'dfw rap' is not three times more rap), so a word's score is its rarity
+        return cls.from_texts([" ".join(gs) for gs in catalogue.genres], binary=True)
 
     @classmethod
-    def from_texts(cls, texts: list[str]) -> LexicalIndex:
+    def from_texts(cls, texts: list[str], binary: bool = False) -> LexicalIndex:
+        """BM25 over the texts; `binary`: a word counts once per text and text length does not matter (idf only)."""
         vocab: dict[str, int] = {}
         indptr = [0]
         indices: list[int] = []
@@ -62,11 +65,14 @@ class LexicalIndex:
             shape=(n, max(len(vocab), 1)),
         )
         tf.sum_duplicates()
+        if binary:
+            tf.data[:] = 1.0
         lengths = np.diff(tf.indptr).astype(np.float32)
         avg = float(lengths.mean()) if n else 1.0
         df = np.bincount(tf.indices, minlength=tf.shape[1]).astype(np.float32)
         idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        row_norm = np.repeat(K1 * (1 - B + B * lengths / max(avg, 1e-9)), np.diff(tf.indptr))
+        b = 0.0 if binary else B
+        row_norm = np.repeat(K1 * (1 - b + b * lengths / max(avg, 1e-9)), np.diff(tf.indptr))
         tf.data = (tf.data * (K1 + 1) / (tf.data + row_norm) * idf[tf.indices]).astype(np.float32)
         return cls(tf.tocsc(), vocab)
 

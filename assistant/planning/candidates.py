@@ -92,8 +92,14 @@ def feel_targets(c: Constraints) -> dict[str, float]:
 def free_words(c: Constraints, words: str) -> str:
     """The request's words for the tags-only BM25, without the mood, activity and concept words already read
     ('road trip' is the listener's context, not a tag)."""
-    drop = {w for phrase in c.moods + c.activities + c.concepts for w in re.findall(r"\w+", phrase.casefold())}
+    read = c.moods + c.activities + c.concepts
+    drop = {w for phrase in read for w in re.findall(r"\w+", phrase.casefold())}
     return " ".join(w for w in re.findall(r"[\w'&-]+", words or "") if w.casefold() not in drop)
+
+
+def work_names(c: Constraints) -> list[str]:
+    """The songs and albums the request names, as words to match over titles and albums (with their artist)."""
+    return [w.describe().replace(" by ", " ") for w in c.seed_works + c.include_works]
 
 
 def name_like(c: Constraints) -> str | None:
@@ -182,10 +188,11 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
     # words over genre tags only: they never match titles, albums or artist names ('memorial' is not the album
     # "Gangsta Memorial"); a seed artist is found by sound (the seed vector), not by its name in other artists'
     # titles ('T-Shirt From Metallica')
-    names = " ".join(c.include_artists + ([name_like(c)] if name_like(c) else []))
+    names = " ".join(c.include_artists + work_names(c) + ([name_like(c)] if name_like(c) else []))
+    free = free_words(c, words)
     lexical = _sum_scaled(library.lexical.scores(names) if names else None,
                           _artists_named(library, c.seed_artists),
-                          library.tag_lexical().scores(free_words(c, words)) if free_words(c, words) else None)
+                          library.tag_lexical().scores(free) if free else None)
     if lexical is not None:
         best = _top_allowed(lexical, allowed, k)
         pool_rows.update(best.tolist())

@@ -158,19 +158,33 @@ def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: Taste
              "one_hit_wonders": [charts.one_hit],
              # deep cuts: never in the top 40 and little played; else, if too few fit, never in the top 40
              "deep_cuts": [charts.deep, ~charts.top40]}.get(c.popularity, [])
-    fits = genre_fit_mask(library, c.genres)  # enough of the kind in the asked-for genres?
+    # enough of the kind in what the request is about: its genres and the artists it names ('Def Leppard's greatest
+    # hits' are counted among Def Leppard's songs, not the whole catalogue's)
+    fits = genre_fit_mask(library, c.genres)
+    named = artists_mask(library, c.include_artists + c.seed_artists)
+    about = fits if named is None else fits & named
     for kind in tiers:
         narrowed = out & kind
-        if int((narrowed & fits).sum()) >= need:
+        if int((narrowed & about).sum()) >= need:
             return narrowed, notes, None
     if tiers and c.popularity != "hits":
-        found = int((out & tiers[-1] & fits).sum())
+        found = int((out & tiers[-1] & about).sum())
         label = c.popularity.replace("_", " ")
         if found >= MIN_KIND:
             notes.append(f"only {found} {label} fit the rest of the request in this catalogue")
-            return out & tiers[-1] & fits, notes, found
+            must = artists_mask(library, c.include_artists)  # only songs by the must-have artists; 'like X' is not
+            return out & tiers[-1] & (fits if must is None else fits & must), notes, found
         notes.append(f"only {found} {label} fit the rest of the request in this catalogue; others fill in")
     return out, notes, None
+
+
+def artists_mask(library: Library, names: list[str]) -> np.ndarray | None:
+    """Rows by one of the named artists; None when the request names none the catalogue holds."""
+    from retrieval.filters import artist_code_index
+
+    code_of = artist_code_index(library.catalogue)
+    codes = [code_of[a.casefold()] for a in names if a.casefold() in code_of]
+    return np.isin(library.catalogue.artist_codes, codes) if codes else None
 
 
 def genre_fit_mask(library: Library, genres: list[str]) -> np.ndarray:

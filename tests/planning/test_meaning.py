@@ -1,5 +1,6 @@
 """What a request means on a catalogue, on tiny hand-made data: covers, eras against the catalogue and the seeds,
-the listener's own artists bounded by how well their history fits the request, and the order of an energy arc."""
+the listener's own artists bounded by how well their history fits the request, the order of an energy arc, and the
+biggest hits counted among what the request is about."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import numpy as np
 
 from assistant.model.constraints import Constraints, Range
 from assistant.planning.arc_order import order_for_arc
-from assistant.planning.meaning import covers_of, own_share, resolve_era
+from assistant.planning.meaning import covers_of, own_share, resolve_era, restrict
+from retrieval.charts import ChartFacts
 from retrieval.ranking import Candidates, select
 from retrieval.tracks import Catalogue, Track
 from retrieval.works import WorkIndex
@@ -82,3 +84,30 @@ def test_an_energy_arc_orders_the_picks():
     peak = [energy[i] for i in order_for_arc(picked, energy, "peak")]
     assert peak.index(0.9) not in (0, 4) and peak[0] < 0.9 and peak[-1] < 0.9
     assert order_for_arc(picked, energy, "any") == picked and sorted(order_for_arc(picked, energy, "valley")) == picked
+
+
+def _hits_library():
+    """Twelve top-ten hits by twelve artists, and one band with one top-ten hit among its nine songs."""
+    tracks = [Track(track_id=f"h{i}", title=f"Hit {i}", artist=f"Star {i}", chart_peak=1 + i % 9, popularity=80)
+              for i in range(12)]
+    tracks += [Track(track_id=f"b{i}", title=f"Band Song {i}", artist="The Band", chart_peak=(3 if i == 0 else None),
+                     popularity=40) for i in range(9)]
+    cat = Catalogue.from_tracks(tracks)
+    works = WorkIndex(cat)
+    charts = ChartFacts(cat, works.song_keys)
+    return SimpleNamespace(catalogue=cat, works=lambda: works, charts=lambda: charts)
+
+
+def test_the_biggest_hits_are_counted_among_what_the_request_is_about():
+    library = _hits_library()
+    allowed = np.ones(len(library.catalogue), dtype=bool)
+    # the catalogue's biggest hits: enough top-ten songs, so only they remain
+    out, _, _ = restrict(library, Constraints(popularity="hits", discovery=0.05), allowed, None, need=10)
+    assert int(out.sum()) == 13
+    # 'The Band's greatest hits': one top-ten song of theirs is too few to narrow to; their songs stay, ranked later
+    out, _, _ = restrict(library, Constraints(popularity="hits", discovery=0.05, seed_artists=["The Band"]),
+                         allowed, None, need=10)
+    assert out.all()
+    # plain 'hits' never narrow: a well-known song without chart facts is no less a hit
+    out, _, _ = restrict(library, Constraints(popularity="hits"), allowed, None, need=10)
+    assert out.all()
