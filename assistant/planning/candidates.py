@@ -16,6 +16,7 @@ import numpy as np
 
 from assistant.model.constraints import Constraints
 from assistant.planning.meaning import concept_families, range_distance, title_mask
+from assistant.understanding import FILLER_WORDS
 from retrieval.filters import artist_code_index
 from retrieval.index import filtered_search
 from retrieval.library import Library
@@ -28,7 +29,7 @@ ERA_AFFINITY = 1.0  # weight of the artist's years the listener plays, inside th
 ERA_YEARS = 3.0
 GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
 FEEL_FIT_GATE = (0.5, 0.7)  # 1 - largest distance to a feel target: where own artists start to count, and count fully
-RANGE_FIT_GATE = 0.35  # a distance outside the occasion's feature ranges (0..1) at which own artists stop counting
+RANGE_FIT_GATE = 0.35  # a distance outside the occasion's ranges (0..1) at which a play stops counting to the own share
 
 
 def _scaled(x: np.ndarray) -> np.ndarray:
@@ -90,10 +91,11 @@ def feel_targets(c: Constraints) -> dict[str, float]:
 
 
 def free_words(c: Constraints, words: str) -> str:
-    """The request's words for the tags-only BM25, without the mood, activity and concept words already read
-    ('road trip' is the listener's context, not a tag)."""
-    read = c.moods + c.activities + c.concepts
-    drop = {w for phrase in read for w in re.findall(r"\w+", phrase.casefold())}
+    """The request's words for the tags-only BM25, without the genre, mood, activity and concept words already read
+    ('road trip' is the listener's context, not a tag; a genre is matched by the genre channel) and without filler
+    words in the languages the parser reads ('la' in 'para la fiesta' is not the tag 'la indie')."""
+    read = c.moods + c.activities + c.concepts + c.genres
+    drop = {w for phrase in read for w in re.findall(r"\w+", phrase.casefold())} | FILLER_WORDS
     return " ".join(w for w in re.findall(r"[\w'&-]+", words or "") if w.casefold() not in drop)
 
 
@@ -222,11 +224,15 @@ def seed_rows_of(library: Library, c: Constraints) -> list[int]:
     return rows
 
 
-def request_fit(library: Library, c: Constraints, rows: np.ndarray, term_scores: np.ndarray | None) -> np.ndarray | None:
-    """0..1 per row: how well it fits the request's genres and feel (the gate on the listener's own artists);
-    None when the request names neither."""
+def request_fit(library: Library, c: Constraints, rows: np.ndarray, term_scores: np.ndarray | None,
+                ranges: bool = True) -> np.ndarray | None:
+    """0..1 per row: how well it fits the request's genres and feel, and with `ranges` its occasion's feature ranges;
+    None when the request names none of them. Without ranges it gates how far the listener's artists lift each
+    track; with them it bounds their share of the playlist (`meaning.own_share`): a track far outside the occasion's
+    ranges is pushed down for everyone (`meaning.adjust`), so it does not also lose the listener's lift (measured on
+    playlists.dev with the history: gating by ranges too cost 0.005 R-precision)."""
     targets = feel_targets(c)
-    if term_scores is None and not targets and not c.feature_ranges.items():
+    if term_scores is None and not targets and not (ranges and c.feature_ranges.items()):
         return None
     cat = library.catalogue
     gate = np.ones(len(rows), dtype=np.float32)
@@ -243,7 +249,7 @@ def request_fit(library: Library, c: Constraints, rows: np.ndarray, term_scores:
         worst = 1.0 - np.nan_to_num(np.abs(values - np.array(list(targets.values()), dtype=np.float32)[None, :]),
                                     nan=0.5).max(axis=1)
         gate *= np.clip((worst - FEEL_FIT_GATE[0]) / (FEEL_FIT_GATE[1] - FEEL_FIT_GATE[0]), 0, 1).astype(np.float32)
-    dist = range_distance(library, c, rows)
+    dist = range_distance(library, c, rows) if ranges else None
     if dist is not None:
         gate *= np.clip(1.0 - dist / RANGE_FIT_GATE, 0, 1).astype(np.float32)
     return gate
@@ -278,7 +284,8 @@ def describe(library: Library, c: Constraints, rows: np.ndarray, text_q: np.ndar
         names = list(targets)
         values = np.stack([np.asarray(cat.column(n)[rows], dtype=np.float32) for n in names], axis=1)
         cands.features = _scaled(feature_fit(values, np.array(list(targets.values()), dtype=np.float32)))
-    gate = request_fit(library, c, rows, term_scores)  # how far the listener's artists and taste may lift each track
+    # how far the listener's artists and taste may lift each track
+    gate = request_fit(library, c, rows, term_scores, ranges=False)
     if taste is not None and gate is not None:
         cands.personal_gate = gate
     if seed_vec is not None:

@@ -13,6 +13,7 @@ line in `data/concepts.jsonl`. Importing this face loads no encoder or model.
 
 from assistant.understanding.concept_index import ConceptIndex
 from assistant.understanding.concept_profile import ConceptProfile, merged_profile, seasonal_cues
+from assistant.understanding.concept_spans import STOPWORDS as FILLER_WORDS
 from assistant.understanding.concepts import Concept, ConceptReading, load_concepts
 from assistant.understanding.lexicon import FEATURE_WORDS, KNOWN_GENRES, MOOD_ALIASES, MOODS, OPPOSITES
 from assistant.understanding.llm_merge import mentioned, merge
@@ -24,7 +25,7 @@ from assistant.understanding.tokens import CHARS, dedupe
 from assistant.understanding.vocabulary import Vocabulary, genre_key
 
 __all__ = [
-    "CHARS", "Concept", "ConceptIndex", "ConceptProfile", "ConceptReading", "FEATURE_WORDS", "KNOWN_GENRES", "LLMAnswer", "MOOD_ALIASES", "MOODS", "MOOD_KEYS", "OPPOSITES",
+    "CHARS", "Concept", "ConceptIndex", "ConceptProfile", "ConceptReading", "FEATURE_WORDS", "FILLER_WORDS", "KNOWN_GENRES", "LLMAnswer", "MOOD_ALIASES", "MOODS", "MOOD_KEYS", "OPPOSITES",
     "ParseError", "Reading", "Vocabulary", "dedupe", "genre_key", "llm_schema", "load_concepts", "looks_like_injection", "mentioned",
     "merge", "merged_profile", "parse", "quote_untrusted", "screen", "seasonal_cues", "targets_for", "understand",
 ]

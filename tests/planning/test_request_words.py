@@ -7,9 +7,10 @@ from assistant.model.constraints import Constraints, Work
 from assistant.planning.candidates import free_words, name_like, work_names
 
 
-def test_words_already_read_as_mood_activity_or_concept_are_not_matched_again():
+def test_words_already_read_and_filler_words_are_not_matched_again():
     c = Constraints(moods=["chill"], activities=["road trip"], concepts=["long drive"], genres=["rock"])
-    assert free_words(c, "chill rock for a road trip long drive") == "rock for a"
+    assert free_words(c, "chill rock for a road trip long drive, tropical") == "tropical"
+    assert free_words(Constraints(genres=["reggaeton"]), "reggaeton para la fiesta") == "fiesta"
 
 
 def test_named_works_are_matched_with_their_artist():
