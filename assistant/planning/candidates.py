@@ -27,6 +27,7 @@ PRF_DEPTH = 20
 ALBUM_AFFINITY = 1.0  # weight of the listener's albums inside the artist-affinity term (chosen on playlists.dev: 0.5 / 1.0)
 ERA_AFFINITY = 1.0  # weight of the artist's years the listener plays, inside the artist-affinity term
 ERA_YEARS = 3.0
+REFINE_FIT = 0.6  # a genre fit (0..1) at which a track is of a genre read: the tag itself or one very close to it
 GENRE_FIT_GATE = 0.25  # a genre fit (0..1) from which the listener's artists count fully (chosen on playlists.dev)
 FEEL_FIT_GATE = (0.5, 0.7)  # 1 - largest distance to a feel target: where own artists start to count, and count fully
 RANGE_FIT_GATE = 0.35  # a distance outside the occasion's ranges (0..1) at which a play stops counting to the own share
@@ -167,10 +168,11 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
             mine = np.isin(cat.artist_codes, np.asarray(top_artists, dtype=np.int32)) & allowed
             pool_rows.update(np.flatnonzero(mine)[:5000].tolist())
     term_scores = genre_term_scores(library, c.genres) if c.genres else None
+    genre_fit = None
     if term_scores is not None:
         # every allowed row scored by genre at once (sparse); the best, popular first, join the pool
-        g_all = library.genre_matrix().scores(term_scores) + 0.2 * library.popularity_prior()
-        pool_rows.update(_top_allowed(g_all, allowed, k).tolist())
+        genre_fit = library.genre_matrix().scores(term_scores)
+        pool_rows.update(_top_allowed(genre_fit + 0.2 * library.popularity_prior(), allowed, k).tolist())
     fits = [f for f in concept_families(c)[0] if f in gpos]
     if fits and not c.genres:  # the occasion's genre families (bossa nova for a dinner party) join the pool
         fam = genre_term_scores(library, fits)
@@ -192,9 +194,13 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
     # titles ('T-Shirt From Metallica')
     names = " ".join(c.include_artists + work_names(c) + ([name_like(c)] if name_like(c) else []))
     free = free_words(c, words)
+    tagged = library.tag_lexical().scores(free) if free else None
+    if tagged is not None and genre_fit is not None:
+        # with genres read, the other words refine within them ('west africa' among afrobeat and highlife is
+        # 'west african jazz', not West Coast rap)
+        tagged = tagged * (genre_fit >= REFINE_FIT)
     lexical = _sum_scaled(library.lexical.scores(names) if names else None,
-                          _artists_named(library, c.seed_artists),
-                          library.tag_lexical().scores(free) if free else None)
+                          _artists_named(library, c.seed_artists), tagged)
     if lexical is not None:
         best = _top_allowed(lexical, allowed, k)
         pool_rows.update(best.tolist())

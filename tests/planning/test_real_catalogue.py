@@ -87,3 +87,12 @@ def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
     assert sum(e.track.energy for e in tracks) / len(tracks) < 0.55, [(e.track.artist, e.track.energy) for e in tracks]
     n, tracks = own("chill music for studying")  # instrumental thrash is instrumental, but not chill
     assert n <= 0.5 * len(tracks), [(e.track.artist, e.track.energy) for e in tracks]
+
+
+def test_words_beside_a_genre_refine_within_it(real_app):
+    # 'west' is a word of 'west coast rap' tags too: beside a genre it only refines among that genre's tracks
+    pl = real_app.planner.playlist("reggae from the west indies")
+    tracks = [e.track for e in pl.tracks]
+    reggae = sum(any("reggae" in g or g in ("dub", "lovers rock", "ska") for g in t.genres) for t in tracks)
+    assert reggae >= 0.9 * len(tracks), [(t.artist, t.genres) for t in tracks]
+    assert not any("west coast" in g for t in tracks for g in t.genres)
