@@ -41,7 +41,7 @@ from assistant.understanding import MOOD_KEYS, MOODS, OPPOSITES, dedupe, genre_k
 
 SHIFT_SHARE = 0.2  # more/less of a feature or mood swaps this share of the playlist (the worst fits), at least 2
 MORE_GENRE_SHARE = 0.25  # more of a genre swaps in this share
-LIKE_QUANTILE = 0.9  # 'more like X' picks come from the allowed tracks most like X (the top 10%)
+LIKE_POOL = 12  # 'more like X' picks come from the allowed tracks most like X: this many per pick (at least 60)
 
 __all__ = ["HANDLERS", "EditHandler"]
 
@@ -87,6 +87,14 @@ def more_or_less(state: EditState, op: MoreLess) -> str:
     return state.swap(drop, accept, f"with {op.op} {op.feature or op.mood}")
 
 
+def _nearest(sims: np.ndarray, allowed: np.ndarray, k: int) -> np.ndarray:
+    """The `k` allowed rows with the highest similarity, as a mask (all allowed rows when there are fewer)."""
+    out = np.zeros(len(sims), dtype=bool)
+    rows = np.flatnonzero(allowed)
+    out[rows[np.argsort(-sims[rows], kind="stable")[:k]]] = True
+    return out
+
+
 def add_like(state: EditState, op: AddLike) -> str:
     """'more like track 2', 'add 5 like Radiohead': tracks that sound like one (swapped in, or added)."""
     if op.own:
@@ -106,7 +114,7 @@ def add_like(state: EditState, op: AddLike) -> str:
     if op.artist is not None and op.track is None:
         allowed = allowed.copy()
         allowed[found[1]] = False  # 'more like Radiohead' is others that sound like them ('more Radiohead' is theirs)
-    accept = (sims >= np.quantile(sims[allowed], LIKE_QUANTILE)) & allowed if allowed.any() else allowed
+    accept = _nearest(sims, allowed, max(60, LIKE_POOL * op.count))
     if not op.grow:
         cur = sims[state.rows(state.ids)]
         drop = sorted((i for i in state.unlocked() if state.ids[i] != seed), key=lambda i: cur[i])[:op.count]

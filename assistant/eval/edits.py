@@ -161,6 +161,8 @@ def failed_checks(check: dict, prev, new, start, out, lib) -> list[str]:
             else:
                 seed = lib.item_mean(np.flatnonzero(np.asarray(cat.artists, dtype=object) == want)[:200])
             added = [r for r in rows_n if r not in set(rows_p)]
+            if key == "new_closer_to_artist":  # 'more like X' adds others than X: compare with the others already there
+                rows_p = [r for r in rows_p if cat.artists[r] != want]
             sims = lambda rows: float(np.mean(np.asarray(lib.items[rows]) @ seed)) if rows else float("nan")  # noqa: E731
             need(bool(added) and sims(added) > sims(rows_p), f"new tracks not closer ({sims(added):.3f} vs {sims(rows_p):.3f})")
         elif key == "artist_count_up":
