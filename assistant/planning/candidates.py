@@ -102,7 +102,7 @@ def free_words(c: Constraints, words: str) -> str:
 
 def work_names(c: Constraints) -> list[str]:
     """The songs and albums the request names, as words to match over titles and albums (with their artist)."""
-    return [w.describe().replace(" by ", " ") for w in c.seed_works + c.include_works]
+    return [" ".join(x for x in (w.title, w.artist) if x) for w in c.seed_works + c.include_works]
 
 
 def name_like(c: Constraints) -> str | None:
