@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.model.constraints import Constraints
-from assistant.planning.meaning import concept_families, range_distance, title_mask
+from assistant.planning.meaning import artists_mask, concept_families, range_distance, title_mask
 from assistant.understanding import FILLER_WORDS
 from retrieval.filters import artist_code_index
 from retrieval.index import filtered_search
@@ -117,13 +117,8 @@ def name_like(c: Constraints) -> str | None:
     return " ".join(words)
 
 
-def _artists_named(library: Library, names: list[str]) -> np.ndarray | None:
-    """1 for the rows by an artist the request names (as a seed), else 0; None when it names none in the catalogue."""
-    code_of = artist_code_index(library.catalogue)
-    codes = [code_of[a.casefold()] for a in names if a.casefold() in code_of]
-    if not codes:
-        return None
-    return np.isin(library.catalogue.artist_codes, codes).astype(np.float32)
+def _as_scores(mask: np.ndarray | None) -> np.ndarray | None:
+    return None if mask is None else mask.astype(np.float32)
 
 
 def _sum_scaled(*scores: np.ndarray | None) -> np.ndarray | None:
@@ -192,7 +187,8 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
     # words over genre tags only: they never match titles, albums or artist names ('memorial' is not the album
     # "Gangsta Memorial"); a seed artist is found by sound (the seed vector), not by its name in other artists'
     # titles ('T-Shirt From Metallica')
-    names = " ".join(c.include_artists + work_names(c) + ([name_like(c)] if name_like(c) else []))
+    whole_name = name_like(c)
+    names = " ".join(c.include_artists + work_names(c) + ([whole_name] if whole_name else []))
     free = free_words(c, words)
     tagged = library.tag_lexical().scores(free) if free else None
     if tagged is not None and genre_fit is not None:
@@ -200,7 +196,7 @@ def gather(library: Library, c: Constraints, allowed: np.ndarray, taste: TastePr
         # 'west african jazz', not West Coast rap)
         tagged = tagged * (genre_fit >= REFINE_FIT)
     lexical = _sum_scaled(library.lexical.scores(names) if names else None,
-                          _artists_named(library, c.seed_artists), tagged)
+                          _as_scores(artists_mask(library, c.seed_artists)), tagged)
     if lexical is not None:
         best = _top_allowed(lexical, allowed, k)
         pool_rows.update(best.tolist())

@@ -22,6 +22,7 @@ import numpy as np
 
 from assistant.model.constraints import Constraints, Range
 from assistant.understanding import merged_profile, seasonal_cues
+from retrieval.filters import artist_code_index
 from retrieval.library import Library
 from retrieval.taste import TasteProfile
 
@@ -57,8 +58,6 @@ def latest_year(library: Library) -> int | None:
 
 def seed_rows(library: Library, c: Constraints, work_rows: list[int]) -> np.ndarray:
     """Catalogue rows of the seed artists, plus the rows of named seed works."""
-    from retrieval.filters import artist_code_index
-
     code_of = artist_code_index(library.catalogue)
     codes = [code_of[a.casefold()] for a in c.seed_artists if a.casefold() in code_of]
     rows = np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)) if codes else np.zeros(0, np.int64)
@@ -180,8 +179,6 @@ def restrict(library: Library, c: Constraints, allowed: np.ndarray, taste: Taste
 
 def artists_mask(library: Library, names: list[str]) -> np.ndarray | None:
     """Rows by one of the named artists; None when the request names none the catalogue holds."""
-    from retrieval.filters import artist_code_index
-
     code_of = artist_code_index(library.catalogue)
     codes = [code_of[a.casefold()] for a in names if a.casefold() in code_of]
     return np.isin(library.catalogue.artist_codes, codes) if codes else None
