@@ -8,7 +8,10 @@ and how far the listener's own taste may reach. Pure functions over the library 
   for a listener they are songs they have not played.
 - **Covers of X**: songs X recorded, as recorded by others (the works index).
 - **Concepts** (occasions, moods, activities, scenes) bring feature ranges, genre families that fit or do not, and
-  for some occasions the words their songs' titles carry ('christmas': santa, sleigh, jingle).
+  for some occasions the words their songs' titles carry ('christmas': santa, sleigh, jingle). The artists and
+  tracks the listener names say what the occasion means to them: each range widens to hold their middle 80%
+  ("study music, some Khalid" keeps Khalid and the singers like him, not only instrumentals), and a family the
+  occasion avoids is not avoided when they carry it.
 - **The request bounds the listener's taste**: their own artists may fill at most the share of their plays that
   fits the request (at least `OWN_SHARE_FLOOR`), unless they asked for their favourites; "new to me" and deep
   cuts leave out songs they have played.
@@ -35,6 +38,8 @@ FAMILY_BONUS = 0.35  # x spread, for a track of a genre family that fits the occ
 AVOID_PENALTY = 1.0  # x spread, for a track of a family to avoid ("less grunge", no metal at a funeral)
 HIT_BONUS = 1.5  # x spread x hit strength, when hits are asked for
 DOUBT_PENALTY = 1.0  # x spread, for a doubtful date when years are asked for
+REFERENCE_SPAN = 0.8  # the share of the named references' values a feature range widens to hold
+REFERENCE_FAMILY = 0.25  # a family to avoid that this share of the named references carry is no longer avoided
 SEASONAL_PENALTY = 1.0  # x spread, for a holiday song in a request that is not about that holiday
 _WORD = re.compile(r"[^\W_]+")
 
@@ -62,6 +67,36 @@ def seed_rows(library: Library, c: Constraints, work_rows: list[int]) -> np.ndar
     codes = [code_of[a.casefold()] for a in c.seed_artists if a.casefold() in code_of]
     rows = np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)) if codes else np.zeros(0, np.int64)
     return np.union1d(rows, np.asarray(work_rows, dtype=np.int64))
+
+
+def reference_rows(library: Library, c: Constraints, track_rows: list[int]) -> np.ndarray:
+    """Catalogue rows of what the listener named as references: the named artists (seed and only-these) and the
+    named or liked tracks (`track_rows`)."""
+    code_of = artist_code_index(library.catalogue)
+    codes = [code_of[a.casefold()] for a in c.seed_artists + c.include_artists if a.casefold() in code_of]
+    rows = np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)) if codes else np.zeros(0, np.int64)
+    return np.union1d(rows, np.asarray(track_rows, dtype=np.int64))
+
+
+def yield_to_references(library: Library, c: Constraints, rows: np.ndarray) -> Constraints:
+    """`c` made to hold what the listener named (`rows`, see `reference_rows`): each feature range widened to the
+    middle `REFERENCE_SPAN` of the references' own values, and the genre families to avoid that the references
+    carry (in at least `REFERENCE_FAMILY` of their rows) no longer avoided ('pump me up while cooking' avoids metal
+    until the listener names Metallica). Unchanged without references."""
+    if not len(rows) or not (c.feature_ranges.items() or c.avoid_genres):
+        return c
+    lo_q, hi_q = (1 - REFERENCE_SPAN) / 2, (1 + REFERENCE_SPAN) / 2
+    wider = {}
+    for name, r in c.feature_ranges.items():
+        v = np.asarray(library.catalogue.column(name)[rows], dtype=np.float64)
+        v = v[~np.isnan(v)]
+        if not v.size:
+            continue
+        lo, hi = float(np.quantile(v, lo_q)), float(np.quantile(v, hi_q))
+        wider[name] = Range(min=None if r.min is None else round(min(r.min, lo), 3),
+                            max=None if r.max is None else round(max(r.max, hi), 3))
+    avoid = [g for g in c.avoid_genres if family_mask(library, [g], rows).mean() < REFERENCE_FAMILY]
+    return c.model_copy(update={"feature_ranges": c.feature_ranges.model_copy(update=wider), "avoid_genres": avoid})
 
 
 def resolve_era(library: Library, c: Constraints, work_rows: list[int] | None = None) -> Constraints:

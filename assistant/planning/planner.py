@@ -21,7 +21,16 @@ from assistant.planning.arc_order import order_for_arc
 from assistant.planning.candidates import describe, gather, name_like, request_fit
 from assistant.planning.checks import check_constraints, missing_artists, pool_facts
 from assistant.planning.explain import why
-from assistant.planning.meaning import adjust, covers_mask, is_own, own_share, resolve_era, restrict
+from assistant.planning.meaning import (
+    adjust,
+    covers_mask,
+    is_own,
+    own_share,
+    reference_rows,
+    resolve_era,
+    restrict,
+    yield_to_references,
+)
 from retrieval.filters import FilterSpec, allowed_mask
 from retrieval.library import Library
 from retrieval.ranking import Weights, score, select
@@ -78,6 +87,7 @@ def make_playlist(
     if default_length:
         c = c.model_copy(update={"length": Length(tracks=default_tracks)})
     c = resolve_era(library, c, _rows_of(library, c.seed_tracks))
+    c = yield_to_references(library, c, reference_rows(library, c, _rows_of(library, c.seed_tracks + c.include_tracks)))
     spec = filter_spec(c)
     banned = set(exclude_rows or ()) | set(_rows_of(library, c.exclude_tracks))
     if banned:

@@ -19,6 +19,7 @@ import numpy as np
 
 from assistant.understanding.entities import EntityIndex
 from assistant.understanding.lexicon import GENRE_ALIASES
+from assistant.understanding.name_spelling import LooseMatch, LooseNames
 from retrieval.tracks import normalise_name
 
 if TYPE_CHECKING:
@@ -105,6 +106,10 @@ class Vocabulary:
         for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             self.artist_by_norm.setdefault(normalise_name(name), name)
         self.artist_by_norm.pop("", None)
+        self.tracks_by_norm: Counter[str] = Counter()
+        for name, n in counts.items():
+            self.tracks_by_norm[normalise_name(name)] += n
+        self._loose: LooseNames | None = None
         self._by_length = sorted(self.artist_by_norm, key=lambda x: (len(x), x))
         self._lengths = [len(x) for x in self._by_length]
         self.titles = {normalise_name(t) for t in (titles or []) if t}
@@ -186,6 +191,13 @@ class Vocabulary:
             self._artist_cache.clear()
         self._artist_cache[key] = result
         return result
+
+    def loose_artist(self, words: list[str]) -> LooseMatch | None:
+        """The catalogue artist a run of words names loosely (misspelt, shortened, split), or None: see
+        `name_spelling`. The index of names is built on first use."""
+        if self._loose is None:
+            self._loose = LooseNames(self.artist_by_norm, self.tracks_by_norm)
+        return self._loose.match(words)
 
     def _start(self, length: int) -> int:
         """Index of the first artist name at least `length` characters long in the length-sorted list."""

@@ -1,6 +1,6 @@
 """What a request means on a catalogue, on tiny hand-made data: covers, eras against the catalogue and the seeds,
-the listener's own artists bounded by how well their history fits the request, the order of an energy arc, and the
-biggest hits counted among what the request is about."""
+the listener's own artists bounded by how well their history fits the request, the order of an energy arc, the
+biggest hits counted among what the request is about, and an occasion yielding to the artists the listener names."""
 
 from __future__ import annotations
 
@@ -10,8 +10,16 @@ import numpy as np
 
 from assistant.model.constraints import Constraints, Range
 from assistant.planning.arc_order import order_for_arc
-from assistant.planning.meaning import covers_of, own_share, resolve_era, restrict
+from assistant.planning.meaning import (
+    covers_of,
+    own_share,
+    reference_rows,
+    resolve_era,
+    restrict,
+    yield_to_references,
+)
 from retrieval.charts import ChartFacts
+from retrieval.genres import GenreMatrix
 from retrieval.ranking import Candidates, select
 from retrieval.tracks import Catalogue, Track
 from retrieval.works import WorkIndex
@@ -111,3 +119,33 @@ def test_the_biggest_hits_are_counted_among_what_the_request_is_about():
     # plain 'hits' never narrow: a well-known song without chart facts is no less a hit
     out, _, _ = restrict(library, Constraints(popularity="hits"), allowed, None, need=10)
     assert out.all()
+
+
+def _study_library():
+    """Quiet instrumentals for studying, a singer the listener names, and a metal band."""
+    tracks = [Track(track_id=f"i{i}", title=f"Etude {i}", artist="Piano Trio", energy=0.2, instrumentalness=0.9,
+                    genres=["ambient"]) for i in range(4)]
+    tracks += [Track(track_id=f"k{i}", title=f"Song {i}", artist="The Singer", energy=0.5 + 0.05 * i,
+                     instrumentalness=0.0, genres=["r&b"]) for i in range(5)]
+    tracks += [Track(track_id=f"m{i}", title=f"Riff {i}", artist="Loud Band", energy=0.95, instrumentalness=0.1,
+                     genres=["thrash metal"]) for i in range(3)]
+    cat = Catalogue.from_tracks(tracks)
+    terms = ["ambient", "r&b", "thrash metal"]
+    matrix = GenreMatrix(cat, terms)
+    return SimpleNamespace(catalogue=cat, vectors=SimpleNamespace(genre_terms=terms), genre_matrix=lambda: matrix)
+
+
+def test_an_occasion_yields_to_the_artists_the_listener_names():
+    library = _study_library()
+    study = Constraints(feature_ranges={"energy": Range(min=0.0, max=0.4), "instrumentalness": Range(min=0.3, max=1.0)},
+                        avoid_genres=["metal"])
+    # nothing named: the occasion's ranges and avoids hold
+    assert yield_to_references(library, study, reference_rows(library, study, [])) == study
+    # 'study music, some of The Singer': the ranges widen to hold the middle of the singer's songs
+    named = study.model_copy(update={"seed_artists": ["The Singer"]})
+    out = yield_to_references(library, named, reference_rows(library, named, []))
+    assert out.feature_ranges.instrumentalness.min == 0.0 and out.feature_ranges.energy.max >= 0.65
+    assert out.feature_ranges.energy.min == 0.0 and out.avoid_genres == ["metal"]  # nothing named carries metal
+    # a liked metal track: metal is no longer avoided
+    out = yield_to_references(library, study, reference_rows(library, study, [library.catalogue.row_of("m0")]))
+    assert out.avoid_genres == [] and out.feature_ranges.energy.max == 0.95

@@ -1,6 +1,7 @@
 """The step for occasions, moods, activities and scenes: the request is read against the concept inventory
 (`understanding.concepts`) by phrase and by nearest neighbour on the text encoder; names, genres, years and lengths
-already read are protected, so 'Summer Walker' or 'Ocean Colour Scene' never becomes a concept. What looked like
+already read (those left in the theme too) are protected, so 'Summer Walker' or 'Ocean Colour Scene' never
+becomes a concept. What looked like
 an occasion but matched nothing is said in a note, not guessed."""
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def concepts(state: ParseState) -> None:
     text = state.draft.current()
     protected = [m.span() for m in re.finditer(BLANK + "+", text)]
     protected += state.vocab.genre_spans(text, min_words=1)
+    protected += state.names  # names left in the theme too ('some Doja Cat next' is not martial arts)
     reading = index.find(text.replace(BLANK, " "), protected=protected)
     state.concepts = list(reading.concepts)
     for miss in reading.misses[:2]:

@@ -40,7 +40,7 @@ def named_entities(state: ParseState) -> None:
     for e in extract(text, index):
         if BLANK in state.draft.current()[e.start:e.end]:
             continue
-        kind = _cue(text, e.start, e.end, e.kind)
+        kind = cue(text, e.start, e.end, e.kind)
         if e.kind == "work":
             work = Work(title=e.name, artist=e.artist, kind=e.work_kind if e.work_kind in ("song", "album") else "any")
             target = {"exclude": "exclude", "include_work": "include", "include": "include"}.get(kind, "seed")
@@ -64,6 +64,7 @@ def named_entities(state: ParseState) -> None:
                 what = {"exclude": "excluding them removes nothing", "include": "the report will say so"}
                 state.draft.note(f"'{name}' is not in this catalogue" + (f": {what[kind]}" if kind in what else
                                                                      ": it can't steer this playlist"))
+        state.names.append((e.start, e.end))
         if kind != "bare":  # a name with no cue stays in the theme too ("This Is Logic", "Urbano: Latino Vibes")
             state.draft.consume(e.start, _by_artist_end(text, e) if e.kind == "work" else e.end)
 
@@ -96,7 +97,7 @@ def _by_artist_end(text: str, e) -> int:
     return e.end
 
 
-def _cue(text: str, start: int, end: int, kind: str) -> str:
+def cue(text: str, start: int, end: int, kind: str) -> str:
     """exclude | include | include_work | seed, from the words around a name."""
     window = text[max(0, start - 80):start]
     cut = list(_SENTENCE.finditer(window))

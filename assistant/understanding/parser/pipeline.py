@@ -25,6 +25,7 @@ from assistant.understanding.parser.covers import covers
 from assistant.understanding.parser.draft import Draft
 from assistant.understanding.parser.entity_names import include_phrases, named_entities
 from assistant.understanding.parser.genres import moods_and_genres
+from assistant.understanding.parser.loose_names import loose_names
 from assistant.understanding.parser.preferences import discovery, ordering
 from assistant.understanding.parser.quantities import duration, explicit, per_artist, tempo, track_length
 from assistant.understanding.parser.song_kinds import (
@@ -87,6 +88,7 @@ def theme(state: ParseState) -> None:
 STEPS: tuple[tuple[str, Callable[[ParseState], None]], ...] = (
     ("structure", structure),
     ("covers of an artist", covers),
+    ("artists named loosely", loose_names),
     ("named artists and works", named_entities),
     ("must-include titles", include_phrases),
     ("names after trigger words", names_after_triggers),

@@ -41,6 +41,7 @@ class ParseState:
     theme: str | None = None
     covers: list[str] = field(default_factory=list)  # artists whose songs are wanted as covers
     concepts: list = field(default_factory=list)  # `ConceptMatch`es read from the request
+    names: list[tuple[int, int]] = field(default_factory=list)  # character spans read as names (consumed or not)
 
     @classmethod
     def start(cls, text: str, vocab: Vocabulary, today_year: int) -> ParseState:
