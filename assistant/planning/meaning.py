@@ -71,7 +71,8 @@ def seed_rows(library: Library, c: Constraints, work_rows: list[int]) -> np.ndar
 
 def reference_rows(library: Library, c: Constraints, track_rows: list[int]) -> np.ndarray:
     """Catalogue rows of what the listener named as references: the named artists (seed and only-these) and the
-    named or liked tracks (`track_rows`)."""
+    named or liked seed tracks (`track_rows`; not the tracks a refill keeps: the listener may have asked for less
+    of their sound)."""
     code_of = artist_code_index(library.catalogue)
     codes = [code_of[a.casefold()] for a in c.seed_artists + c.include_artists if a.casefold() in code_of]
     rows = np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)) if codes else np.zeros(0, np.int64)

@@ -87,7 +87,8 @@ def make_playlist(
     if default_length:
         c = c.model_copy(update={"length": Length(tracks=default_tracks)})
     c = resolve_era(library, c, _rows_of(library, c.seed_tracks))
-    c = yield_to_references(library, c, reference_rows(library, c, _rows_of(library, c.seed_tracks + c.include_tracks)))
+    # the artists and tracks the listener named (not the tracks a refill keeps, which are pinned as include_tracks)
+    c = yield_to_references(library, c, reference_rows(library, c, _rows_of(library, c.seed_tracks)))
     spec = filter_spec(c)
     banned = set(exclude_rows or ()) | set(_rows_of(library, c.exclude_tracks))
     if banned:

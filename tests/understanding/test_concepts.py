@@ -251,3 +251,18 @@ def test_the_real_encoder_reads_requests_and_its_cache_loads_fast(encoder, tmp_p
 def test_the_shipped_inventory_is_the_default_path():
     assert DEFAULT_PATH == ROOT / "assistant" / "understanding" / "data" / "concepts.jsonl"
     assert Path(DEFAULT_PATH).exists()
+
+
+def test_a_name_read_without_a_cue_is_still_protected_from_the_concepts(tiny):
+    """'Some Summer Walker next': the extractor reads the artist and leaves the words in the theme (no cue consumes
+    them); the concept lookup must not read 'Summer' in it as a summer day."""
+    from assistant.understanding import Vocabulary, parse
+    from assistant.understanding.entities import EntityIndex
+
+    artists = ["Summer Walker"] * 3 + ["Other Band"] * 3
+    vocab = Vocabulary.build(["rock", "soul"], artists, BagEncoder(), titles=[f"Song {i}" for i in range(6)])
+    vocab.entities = EntityIndex.from_rows(artists, [f"Song {i}" for i in range(6)], [None] * 6)
+    vocab.concepts = tiny
+    c = parse("Nice! Some Summer Walker next would be good", vocab)
+    assert "Summer Walker" in c.seed_artists and c.concepts == []
+    assert parse("music for a summer day", vocab).concepts == ["summer day"]  # not a name: still read

@@ -1,8 +1,7 @@
 """The step for occasions, moods, activities and scenes: the request is read against the concept inventory
 (`understanding.concepts`) by phrase and by nearest neighbour on the text encoder; names, genres, years and lengths
 already read (those left in the theme too) are protected, so 'Summer Walker' or 'Ocean Colour Scene' never
-becomes a concept. What looked like
-an occasion but matched nothing is said in a note, not guessed."""
+becomes a concept. What looked like an occasion but matched nothing is said in a note, not guessed."""
 
 from __future__ import annotations
 

@@ -18,12 +18,11 @@ from assistant.understanding.parser.state import ParseState
 from assistant.understanding.tokens import Tok, tokens
 
 LONGEST = 4  # words in a run
+_SMALL = STOP | FILLER | SEPARATORS  # words a name does not start with
 
 
 def loose_names(state: ParseState) -> None:
     """Each loosely named catalogue artist left in the text, into the list its cue says; its words consumed."""
-    if not hasattr(state.vocab, "loose_artist"):
-        return
     toks = [t for t in tokens(state.draft.current()) if t.text not in {",", "&", "+"}]
     taken: set[int] = set()
     for n in range(LONGEST, 1, -1):
@@ -52,7 +51,7 @@ def _candidate(state: ParseState, run: list[Tok]) -> bool:
     """A run that may be a name: no small word at its edges (a filler word may end a split name: 'hill song'),
     no separator, no genre word, no digits only."""
     words = [_low(t) for t in run]
-    if words[0] in STOP | FILLER | SEPARATORS or words[-1] in STOP | SEPARATORS:
+    if words[0] in _SMALL or words[-1] in STOP or words[-1] in SEPARATORS:
         return False
     if any(w in SEPARATORS or w in STOP or not w or w.isdigit() for w in words):
         return False
