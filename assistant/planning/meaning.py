@@ -63,20 +63,21 @@ def latest_year(library: Library) -> int | None:
 
 def seed_rows(library: Library, c: Constraints, work_rows: list[int]) -> np.ndarray:
     """Catalogue rows of the seed artists, plus the rows of named seed works."""
-    code_of = artist_code_index(library.catalogue)
-    codes = [code_of[a.casefold()] for a in c.seed_artists if a.casefold() in code_of]
-    rows = np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)) if codes else np.zeros(0, np.int64)
-    return np.union1d(rows, np.asarray(work_rows, dtype=np.int64))
+    return _artist_rows(library, c.seed_artists, work_rows)
 
 
 def reference_rows(library: Library, c: Constraints, track_rows: list[int]) -> np.ndarray:
     """Catalogue rows of what the listener named as references: the named artists (seed and only-these) and the
     named or liked seed tracks (`track_rows`; not the tracks a refill keeps: the listener may have asked for less
     of their sound)."""
-    code_of = artist_code_index(library.catalogue)
-    codes = [code_of[a.casefold()] for a in c.seed_artists + c.include_artists if a.casefold() in code_of]
-    rows = np.flatnonzero(np.isin(library.catalogue.artist_codes, codes)) if codes else np.zeros(0, np.int64)
-    return np.union1d(rows, np.asarray(track_rows, dtype=np.int64))
+    return _artist_rows(library, c.seed_artists + c.include_artists, track_rows)
+
+
+def _artist_rows(library: Library, names: list[str], extra: list[int]) -> np.ndarray:
+    """Rows by the named artists (`artists_mask`), joined with `extra` rows."""
+    mask = artists_mask(library, names)
+    rows = np.flatnonzero(mask) if mask is not None else np.zeros(0, np.int64)
+    return np.union1d(rows, np.asarray(extra, dtype=np.int64))
 
 
 def yield_to_references(library: Library, c: Constraints, rows: np.ndarray) -> Constraints:

@@ -103,12 +103,12 @@ class Vocabulary:
 
         counts = Counter(a for a in artists if a and a.strip())
         self.artist_by_norm: dict[str, str] = {}
-        for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            self.artist_by_norm.setdefault(normalise_name(name), name)
-        self.artist_by_norm.pop("", None)
         self.tracks_by_norm: Counter[str] = Counter()
-        for name, n in counts.items():
-            self.tracks_by_norm[normalise_name(name)] += n
+        for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            norm = normalise_name(name)
+            self.artist_by_norm.setdefault(norm, name)
+            self.tracks_by_norm[norm] += n
+        self.artist_by_norm.pop("", None)
         self._loose: LooseNames | None = None
         self._by_length = sorted(self.artist_by_norm, key=lambda x: (len(x), x))
         self._lengths = [len(x) for x in self._by_length]
