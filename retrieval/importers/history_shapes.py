@@ -215,7 +215,9 @@ def problem(err: ValidationError, prefix: str = "") -> str:
     """The first failure of a validation, as 'path: what was expected (what was there)'."""
     e = err.errors(include_url=False)[0]
     kind, ctx, got = e["type"], e.get("ctx") or {}, e.get("input")
-    if kind in _EXPECTED:
+    if kind in ("float_type", "int_type") and isinstance(got, (int, float)) and not isinstance(got, bool):
+        what = f"a number too large ({len(str(got)):,} digits)"  # a number that does not fit the field's type
+    elif kind in _EXPECTED:
         what = _EXPECTED[kind]
     elif kind == "string_too_long":
         what = f"text longer than {ctx.get('max_length', 0):,} characters"
@@ -229,6 +231,6 @@ def problem(err: ValidationError, prefix: str = "") -> str:
         what = e["msg"].lower()
     if isinstance(got, Unusable):
         what += f" (got {got})"
-    elif kind.endswith(("_type", "_parsing")):
+    elif kind.endswith(("_type", "_parsing")) and not what.startswith("a number"):
         what += f" (got {_json_kind(got)})"
     return f"{path_of(tuple(e['loc']), prefix) or 'the top level'}: {what}"
