@@ -24,9 +24,19 @@ class JsonLimit(ValueError):
     """The text is over a bound (nesting depth); the message says which and by how much."""
 
 
-class Unusable(str):
-    """A JSON value kept as a description of itself: a number too long, NaN or Infinity. Not a number, so any
-    numeric field it lands in fails validation with that field's name."""
+class Unusable:
+    """A JSON value kept as a description of itself: a number too long, NaN or Infinity. Neither a number nor a
+    string, so any field it lands in fails validation with that field's name."""
+
+    __slots__ = ("what",)
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __str__(self) -> str:
+        return self.what
+
+    __repr__ = __str__
 
 
 def nesting_depth(text: str) -> int:

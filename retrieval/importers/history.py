@@ -323,7 +323,7 @@ def read_history(path: Path, max_file_bytes: int = MAX_FILE_BYTES) -> tuple[list
         try:
             records = _records(data, fmt)
         except _LayoutError as err:
-            raise HistoryImportError(f"{name}: {err}. That is not how a {fmt} export is laid out; upload the file "
+            raise HistoryImportError(f"{name}: {err}. That is not how a {fmt} export is laid out; use the file "
                                      f"as downloaded. {SUPPORTED}") from None
         for at, rec in records:
             read += 1
