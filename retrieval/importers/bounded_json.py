@@ -16,8 +16,8 @@ import numpy as np
 
 MAX_DEPTH = 32  # the deepest export read (a Last.fm page list, a ListenBrainz mapping) nests about 7 levels
 MAX_NUMBER_CHARS = 30  # counts and times have at most 19 digits; anything longer is not one
-_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', re.S)  # always matches: an unclosed string runs to the end
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.S)  # always matches: an unclosed string runs on
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
 
 
 class JsonLimit(ValueError):
@@ -41,10 +41,10 @@ class Unusable:
 
 def nesting_depth(text: str) -> int:
     """How deep brackets nest in JSON text (outside strings); linear time, no recursion."""
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    brackets = _STRING.sub("", text).encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
     if not brackets:
         return 0
-    codes = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
+    codes = np.frombuffer(brackets, dtype=np.uint8)
     steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int32)
     return int(np.cumsum(steps).max())
 

@@ -29,16 +29,19 @@ MAX_NAME_CHARS = 1000  # a track, artist or album name
 MAX_CODE_CHARS = 200  # ids, URIs, times as text, end reasons
 MAX_MS = 24 * 3600 * 1000  # one play lasts at most a day
 FIRST_TS, LAST_TS = 0, 4_102_444_800  # 1970-01-01 .. 2100-01-01, in seconds
+_ODD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _BAD_CHARS = re.compile("[\x00\ud800-\udfff]")
 _CONTROL = re.compile("[\x01-\x1f\x7f-\x9f]+")
 
 
 def _clean(s: str) -> str | None:
     """One line of text: a NUL or an unpaired surrogate refuses it; control characters become spaces."""
-    bad = _BAD_CHARS.search(s)
-    if bad:
-        raise ValueError(f"contains {bad.group()!a}, which is not text")
-    return _CONTROL.sub(" ", s).strip() or None
+    if _ODD.search(s):
+        bad = _BAD_CHARS.search(s)
+        if bad:
+            raise ValueError(f"contains {bad.group()!a}, which is not text")
+        s = _CONTROL.sub(" ", s)
+    return s.strip() or None
 
 
 def _in_time_range(ts: datetime) -> datetime:
