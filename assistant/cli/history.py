@@ -23,7 +23,9 @@ def history_import(
     user: Annotated[str, typer.Option("--user", "-u", help="Listener name")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Import a listening history for a listener and match it to the catalogue."""
+    """Import a listening history for a listener and match it to the catalogue.
+
+    A play with a wrong value is skipped (bad_record); a file laid out wrongly, or with no readable play, is refused."""
     with handle_errors(err):
         result = services().listeners.import_history(path, user)
         if as_json:
