@@ -4,6 +4,10 @@
 ListenBrainz's import rules: podcasts, audiobooks, incognito plays and interrupted plays under
 30 s are left out, except that a short play the listener skipped is kept as `skipped=True`
 (taste counts skips against). `retrieval.importers.matching` then ties listens to catalogue rows.
+
+Every file is parsed within bounds (`bounded_json`: nesting depth, number length; `MAX_FILE_BYTES`) and checked
+against its format's models (`history_shapes`): a wrong outer layout refuses the import, a wrong record is skipped
+as `bad_record` with up to three examples naming the field, and an import with no readable record is refused.
 """
 
 from __future__ import annotations
@@ -41,11 +45,9 @@ SUPPORTED = (
     "and ListenBrainz listens (.json list or .jsonl). Pass one such file, a folder of them, or the export's .zip."
 )
 MIN_PLAY_MS = 30_000
-MAX_FILE_BYTES = 200 * 1024 * 1024  # one export file, unpacked; Spotify's are under 20 MB, a whole Last.fm life ~150
+MAX_FILE_BYTES = 200 * 1024 * 1024  # one export file, unpacked (Spotify's own are under 20 MB each)
 MAX_EXAMPLES = 3  # example records kept per skip reason
 _HISTORY_NAME = re.compile(r"streaming_?history|endsong|listens|recenttracks|scrobbles", re.I)
-
-
 _M = TypeVar("_M", bound=BaseModel)
 
 

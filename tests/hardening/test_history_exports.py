@@ -142,6 +142,12 @@ def _post(client, name: str, body: bytes):
     return r, time.perf_counter() - t
 
 
+def _post_form(client, name: str, body: bytes, form: dict):
+    t = time.perf_counter()
+    r = client.post("/v1/history", files={"file": (name, body, "application/json")}, data=form)
+    return r, time.perf_counter() - t
+
+
 def _web_outcome(r, took: float) -> str:
     if "Traceback" in r.text:
         return "traceback"
@@ -169,6 +175,24 @@ def test_literal_case_is_a_422_naming_file_and_field(case, name, text, names, cl
     assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json"), r.text[:500]
     detail = r.json()["detail"]
     assert name in detail and names in detail and "\n" not in detail and "segue-upload" not in detail, detail
+
+
+def test_a_format_check_and_a_zip_refuse_the_same_way(client, fuzz_tally):
+    """The `format` check parses the upload too, and a zip's members are read within the same bounds."""
+    import io
+    import zipfile
+
+    r, took = _post_form(client, "listens.json", DEEP.encode(), {"format": "listenbrainz"})
+    fuzz_tally.add(AREA, "web:format-check:nesting-5000", _web_outcome(r, took), status=r.status_code)
+    assert r.status_code == 422 and "nested 5,000 levels deep" in r.json()["detail"], r.text[:300]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("Spotify Extended Streaming History/Streaming_History_Audio_2024_0.json",
+                   json.dumps([_ext(0, spotify_track_uri=123)]))
+    r, took = _post(client, "my_spotify_data.zip", buf.getvalue())
+    fuzz_tally.add(AREA, "web:zip:spotify_track_uri-123", _web_outcome(r, took), status=r.status_code)
+    assert r.status_code == 422 and "[0].spotify_track_uri: expected a string" in r.json()["detail"], r.text[:300]
+    assert "segue-upload" not in r.text and "/tmp" not in r.text
 
 
 @pytest.mark.parametrize(("case", "name", "text", "names"), BESIDE_GOOD, ids=[c[0] for c in BESIDE_GOOD])
