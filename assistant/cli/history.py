@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from assistant.cli.errors import handle_errors
 from assistant.cli.terminal import err, out, services
@@ -22,16 +23,19 @@ def history_import(
     user: Annotated[str, typer.Option("--user", "-u", help="Listener name")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Import a listening history for a listener and match it to the catalogue."""
+    """Import a listening history for a listener and match it to the catalogue.
+
+    A play with a wrong value is skipped (bad_record); a file laid out wrongly, or with no readable play, is refused."""
     with handle_errors(err):
         result = services().listeners.import_history(path, user)
         if as_json:
             print(json.dumps(result, indent=2))
             return
         r, m = result["read"], result["match"]
-        out.print(f"{user}: read {r['read']:,} plays, kept {r['kept']:,}; matched {m['matched']:,}, unmatched {m['unmatched']:,}")
+        out.print(Text(f"{user}: read {r['read']:,} plays, kept {r['kept']:,}; matched {m['matched']:,}, unmatched {m['unmatched']:,}"))
         for reason, n in (r.get("skipped") or {}).items():
-            out.print(f"  skipped {n:,}: {reason}")
+            seen = "; ".join((r.get("examples") or {}).get(reason, []))
+            out.print(Text(f"  skipped {n:,}: {reason}" + (f" (e.g. {seen})" if seen else "")))
         if m.get("unmatched_examples"):
-            out.print("  not in the catalogue, e.g.: " + "; ".join(m["unmatched_examples"][:3]))
+            out.print(Text("  not in the catalogue, e.g.: " + "; ".join(m["unmatched_examples"][:3])))  # names as text
 

@@ -170,7 +170,9 @@ class SessionOut(_Out):
 # -- history, DJ, health, errors ----------------------------------------------------------------------
 class HistoryOut(_Out):
     user: str = Field(description="Whose history it was added to (you)")
-    read: dict[str, Any] = Field(description="Format, plays read and kept, and what was skipped why")
+    read: dict[str, Any] = Field(description="Format, plays read and kept, what was skipped why, and up to 3 "
+                                 "examples of plays that could not be read (`examples.bad_record`: file, field, "
+                                 "problem)")
     match: dict[str, Any] = Field(description="Plays matched to the catalogue by id or name, and examples of misses")
     stored: int = Field(description="New plays stored")
 

@@ -3,10 +3,12 @@
     catalogue.py    detect a catalogue's format and read it (`read_catalogue`): Segue CSV, Spotify-API CSVs,
                     JSON lines, a folder of audio files; tabular.py and audio_files.py do the reading,
                     report.py counts rows kept, rejected and repaired
-    history.py      listening histories (Spotify, Last.fm, ListenBrainz) -> `Listen`s (`read_history`)
+    history.py      listening histories (Spotify, Last.fm, ListenBrainz) -> `Listen`s (`read_history`);
+                    history_shapes.py models each export's layout and records with bounds, bounded_json.py
+                    parses JSON within a nesting depth and number length
     matching.py     listens -> catalogue rows (`match_listens`)
     fingerprint.py  content fingerprints, so a re-import of the same file is a no-op
 
 A new catalogue format is a reader in its own module plus a line in `catalogue.detect_format`; a new history
-format is a record reader in history.py plus its detection in `_records_format`.
+format is a record model in history_shapes.py, a reader in history.py and its detection in `_records_format`.
 """

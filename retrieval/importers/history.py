@@ -4,6 +4,10 @@
 ListenBrainz's import rules: podcasts, audiobooks, incognito plays and interrupted plays under
 30 s are left out, except that a short play the listener skipped is kept as `skipped=True`
 (taste counts skips against). `retrieval.importers.matching` then ties listens to catalogue rows.
+
+Every file is parsed within bounds (`bounded_json`: nesting depth, number length; `MAX_FILE_BYTES`) and checked
+against its format's models (`history_shapes`): a wrong outer layout refuses the import, a wrong record is skipped
+as `bad_record` with up to three examples naming the field, and an import with no readable record is refused.
 """
 
 from __future__ import annotations
@@ -15,10 +19,24 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from retrieval.errors import BadInput
+from retrieval.importers.bounded_json import JsonLimit, parse_json
+from retrieval.importers.history_shapes import (
+    LastfmPage,
+    LastfmTrack,
+    ListenbrainzInfo,
+    ListenbrainzListen,
+    ListenbrainzMetadata,
+    ListenbrainzPayload,
+    SpotifyAccountRow,
+    SpotifyExtendedRow,
+    path_of,
+    problem,
+)
 
 FORMATS = ("spotify-extended", "spotify-account", "lastfm", "listenbrainz")
 SUPPORTED = (
@@ -27,7 +45,10 @@ SUPPORTED = (
     "and ListenBrainz listens (.json list or .jsonl). Pass one such file, a folder of them, or the export's .zip."
 )
 MIN_PLAY_MS = 30_000
+MAX_FILE_BYTES = 200 * 1024 * 1024  # one export file, unpacked (Spotify's own are under 20 MB each)
+MAX_EXAMPLES = 3  # example records kept per skip reason
 _HISTORY_NAME = re.compile(r"streaming_?history|endsong|listens|recenttracks|scrobbles", re.I)
+_M = TypeVar("_M", bound=BaseModel)
 
 
 class HistoryImportError(BadInput):
@@ -63,19 +84,23 @@ class HistoryReport(BaseModel):
     kept: int
     skipped: dict[str, int]  # reason -> count of records left out
     skip_signals: int = 0  # kept listens that are skips (skipped=True)
+    examples: dict[str, list[str]] = {}  # reason -> up to 3 "file: path.in.file: problem" (for bad records)
 
 
 # -- reading ------------------------------------------------------------------------------
 def _parse(text: str, name: str) -> object:
+    """The JSON (or JSON lines) of a file, within `bounded_json`'s bounds; else HistoryImportError naming it."""
     text = text.lstrip("\ufeff")
     try:
-        return json.loads(text)
+        return parse_json(text)
+    except JsonLimit as err:
+        raise HistoryImportError(f"{name} is {err}; no listening-history export is. {SUPPORTED}") from None
     except json.JSONDecodeError as err:
         lines = [ln for ln in text.splitlines() if ln.strip()]
         if len(lines) > 1:
             try:
-                return [json.loads(ln) for ln in lines]
-            except json.JSONDecodeError:
+                return [parse_json(ln) for ln in lines]
+            except (json.JSONDecodeError, JsonLimit):
                 pass
         raise HistoryImportError(f"{name} is not valid JSON ({err.msg} at line {err.lineno}). {SUPPORTED}") from None
 
@@ -133,33 +158,35 @@ def _single(path: Path) -> bool:
     return path.is_file() and not zipfile.is_zipfile(path)
 
 
-def _files(path: Path) -> Iterator[tuple[str, str]]:
-    """(name, text) of each JSON/JSONL file at `path`: a file, a folder (recursive) or a .zip."""
+def _check_size(name: str, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise HistoryImportError(f"{name} is {size:,} bytes; history files over {max_bytes:,} bytes are not read. "
+                                 "Split it into smaller files (Spotify's own are under 20 MB each) and import the "
+                                 "folder.")
+
+
+def _files(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Iterator[tuple[str, str]]:
+    """(name, text) of each JSON/JSONL file at `path`: a file, a folder (recursive) or a .zip; a file over
+    `max_bytes` (unpacked) raises HistoryImportError before it is read."""
     if not path.exists():
         raise HistoryImportError(f"No such file or folder: {path}. {SUPPORTED}")
     try:
         if path.is_dir():
             for p in sorted(path.rglob("*")):
                 if p.is_file() and p.suffix.lower() in (".json", ".jsonl"):
+                    _check_size(str(p), p.stat().st_size, max_bytes)
                     yield str(p), p.read_text(encoding="utf-8-sig", errors="replace")
         elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as z:
-                for n in sorted(z.namelist()):
-                    if n.lower().endswith((".json", ".jsonl")):
-                        yield f"{path}:{n}", z.read(n).decode("utf-8-sig", errors="replace")
+                for info in sorted(z.infolist(), key=lambda i: i.filename):
+                    if info.filename.lower().endswith((".json", ".jsonl")):
+                        _check_size(f"{path}:{info.filename}", info.file_size, max_bytes)
+                        yield f"{path}:{info.filename}", z.read(info).decode("utf-8-sig", errors="replace")
         else:
+            _check_size(str(path), path.stat().st_size, max_bytes)
             yield str(path), path.read_text(encoding="utf-8-sig", errors="replace")
-    except (OSError, zipfile.BadZipFile) as err:
+    except (OSError, zipfile.BadZipFile, NotImplementedError, EOFError, ValueError) as err:
         raise HistoryImportError(f"Could not read {path}: {err}. Check the path and permissions.") from None
-
-
-def _text(v: object) -> str | None:
-    if isinstance(v, dict):
-        v = v.get("#text") or v.get("name")
-    if v is None:
-        return None
-    s = str(v).strip()
-    return s or None
 
 
 def spotify_id(value: str | None) -> str | None:
@@ -177,95 +204,107 @@ def spotify_id(value: str | None) -> str | None:
     return None
 
 
-def _spotify_extended(r: dict, src: str) -> Listen | str:
-    if r.get("episode_name") or r.get("audiobook_title") or r.get("spotify_episode_uri") or r.get("audiobook_uri"):
+def _spotify_extended(r: SpotifyExtendedRow, src: str) -> Listen | str:
+    if r.episode_name or r.audiobook_title or r.spotify_episode_uri or r.audiobook_uri:
         return "podcast_or_audiobook"
-    title, artist = _text(r.get("master_metadata_track_name")), _text(r.get("master_metadata_album_artist_name"))
+    title, artist = r.master_metadata_track_name, r.master_metadata_album_artist_name
     if not title or not artist:
         return "podcast_or_audiobook"
-    if r.get("incognito_mode"):
+    if r.incognito_mode:
         return "incognito"
-    ms = r.get("ms_played")
-    ms = int(ms) if isinstance(ms, (int, float)) else None
-    reason = r.get("reason_end")
+    ms = None if r.ms_played is None else int(r.ms_played)
     skip = False
-    if ms is not None and ms < MIN_PLAY_MS and reason != "trackdone":
-        if r.get("skipped") is True or reason == "fwdbtn":
+    if ms is not None and ms < MIN_PLAY_MS and r.reason_end != "trackdone":
+        if r.skipped is True or r.reason_end == "fwdbtn":
             skip = True
         else:
             return "short_play"
-    ts = datetime.fromisoformat(str(r["ts"]).replace("Z", "+00:00"))
-    return Listen(ts=ts, artist=artist, title=title, album=_text(r.get("master_metadata_album_album_name")),
-                  track_id=spotify_id(r.get("spotify_track_uri")), ms_played=ms, skipped=skip, source=src)
+    return Listen(ts=r.ts, artist=artist, title=title, album=r.master_metadata_album_album_name,
+                  track_id=spotify_id(r.spotify_track_uri), ms_played=ms, skipped=skip, source=src)
 
 
-def _spotify_account(r: dict, src: str) -> Listen | str:
-    if r.get("episodeName") or r.get("podcastName") or r.get("audiobookName"):
+def _spotify_account(r: SpotifyAccountRow, src: str) -> Listen | str:
+    if r.episodeName or r.podcastName or r.audiobookName:
         return "podcast_or_audiobook"
-    title, artist = _text(r.get("trackName")), _text(r.get("artistName"))
-    if not title or not artist:
+    if not r.trackName or not r.artistName:
         return "podcast_or_audiobook"
-    ms = r.get("msPlayed")
-    ms = int(ms) if isinstance(ms, (int, float)) else None
+    ms = None if r.msPlayed is None else int(r.msPlayed)
     if ms is not None and ms < MIN_PLAY_MS:
         return "short_play"  # this export has no end reason, so a short play is not a known skip
-    ts = datetime.strptime(str(r["endTime"])[:16], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
-    return Listen(ts=ts, artist=artist, title=title, ms_played=ms, source=src)
+    return Listen(ts=r.endTime, artist=r.artistName, title=r.trackName, ms_played=ms, source=src)
 
 
-def _lastfm(r: dict, src: str) -> Listen | str:
-    date = r.get("date")
-    if not date or (r.get("@attr") or {}).get("nowplaying"):
+def _lastfm(r: LastfmTrack, src: str) -> Listen | str:
+    if not r.date or (r.attr is not None and r.attr.nowplaying):
         return "now_playing"
-    title, artist = _text(r.get("name")), _text(r.get("artist"))
-    if not title or not artist:
+    if not r.name or not r.artist:
         return "missing_fields"
-    uts = date.get("uts") if isinstance(date, dict) else date
-    ts = datetime.fromtimestamp(int(uts), tz=UTC)
-    return Listen(ts=ts, artist=artist, title=title, album=_text(r.get("album")), source=src)
+    return Listen(ts=datetime.fromtimestamp(r.date, tz=UTC), artist=r.artist, title=r.name, album=r.album, source=src)
 
 
-def _listenbrainz(r: dict, src: str) -> Listen | str:
-    md = r.get("track_metadata") or {}
-    title, artist = _text(md.get("track_name")), _text(md.get("artist_name"))
-    if not title or not artist:
+def _listenbrainz(r: ListenbrainzListen, src: str) -> Listen | str:
+    md = r.track_metadata or ListenbrainzMetadata()
+    if not md.track_name or not md.artist_name:
         return "missing_fields"
-    info = md.get("additional_info") or {}
-    tid = spotify_id(info.get("spotify_id")) or spotify_id(info.get("origin_url"))
-    ts = datetime.fromtimestamp(int(r["listened_at"]), tz=UTC)
-    return Listen(ts=ts, artist=artist, title=title, album=_text(md.get("release_name")), track_id=tid, source=src)
+    info = md.additional_info or ListenbrainzInfo()
+    tid = spotify_id(info.spotify_id) or spotify_id(info.origin_url)
+    return Listen(ts=datetime.fromtimestamp(r.listened_at, tz=UTC), artist=md.artist_name, title=md.track_name,
+                  album=md.release_name, track_id=tid, source=src)
 
 
-_READERS = {"spotify-extended": _spotify_extended, "spotify-account": _spotify_account,
-            "lastfm": _lastfm, "listenbrainz": _listenbrainz}
+# format -> (record model, record reader)
+_READERS = {"spotify-extended": (SpotifyExtendedRow, _spotify_extended),
+            "spotify-account": (SpotifyAccountRow, _spotify_account),
+            "lastfm": (LastfmTrack, _lastfm), "listenbrainz": (ListenbrainzListen, _listenbrainz)}
 
 
-def _records(data: object, fmt: str) -> list:
+class _LayoutError(Exception):
+    """A file's outer layout is not its format's: the file is refused."""
+
+
+def _layout(model: type[_M], data: object, at: str) -> _M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise _LayoutError(problem(err, at)) from None
+
+
+def _records(data: object, fmt: str) -> list[tuple[str, object]]:
+    """(path in the file, record) of each record; a wrong outer layout raises _LayoutError."""
     if fmt == "lastfm":
-        pages = data if isinstance(data, list) else [data]
-        out: list = []
-        for page in pages:
+        many = isinstance(data, list)
+        out: list[tuple[str, object]] = []
+        for i, page in enumerate(data if many else [data]):  # type: ignore[union-attr]
+            at = f"[{i}]" if many else ""
             if isinstance(page, dict) and "recenttracks" in page:
-                tracks = (page["recenttracks"] or {}).get("track") or []
-                out.extend(tracks if isinstance(tracks, list) else [tracks])
+                tracks = _layout(LastfmPage, page, at).recenttracks
+                out += [(path_of(("recenttracks", "track", j), at), t)
+                        for j, t in enumerate(tracks.track if tracks else [])]
             else:
-                out.append(page)
+                out.append((at, page))
         return out
     if isinstance(data, dict):  # ListenBrainz API payload, or a one-line JSONL file
-        return list(data["payload"]["listens"]) if "payload" in data else [data]
-    return list(data)  # type: ignore[arg-type]
+        if "payload" not in data:
+            return [("", data)]
+        listens = _layout(ListenbrainzPayload, data, "").payload.listens
+        return [(f"payload.listens[{i}]", r) for i, r in enumerate(listens)]
+    return [(f"[{i}]", r) for i, r in enumerate(data)]  # type: ignore[arg-type]
 
 
-def read_history(path: Path) -> tuple[list[Listen], HistoryReport]:
-    """Read a history file, a folder of them or a .zip; listens sorted by time, duplicates dropped."""
+def read_history(path: Path, max_file_bytes: int = MAX_FILE_BYTES) -> tuple[list[Listen], HistoryReport]:
+    """Read a history file, a folder of them or a .zip; listens sorted by time, duplicates dropped.
+
+    A file whose outer layout is wrong refuses the import; a record that fails its model is skipped and counted
+    as `bad_record` (with up to 3 examples naming the field), unless no record at all could be read."""
     path = Path(path)
     skipped: Counter[str] = Counter()
+    examples: dict[str, list[str]] = {}
     formats: list[str] = []
     listens: list[Listen] = []
     read = 0
     seen: set[tuple] = set()
     single = _single(path)
-    for name, text in _files(path):
+    for name, text in _files(path, max_file_bytes):
         try:
             data = _parse(text, name)
         except HistoryImportError:
@@ -281,17 +320,22 @@ def read_history(path: Path) -> tuple[list[Listen], HistoryReport]:
             continue
         if fmt not in formats:
             formats.append(fmt)
-        reader = _READERS[fmt]
+        model, reader = _READERS[fmt]
         src = Path(name.rsplit(":", 1)[-1]).name
-        for rec in _records(data, fmt):
+        try:
+            records = _records(data, fmt)
+        except _LayoutError as err:
+            raise HistoryImportError(f"{name}: {err}. That is not how a {fmt} export is laid out; use the file "
+                                     f"as downloaded. {SUPPORTED}") from None
+        for at, rec in records:
             read += 1
-            if not isinstance(rec, dict):
-                skipped["bad_record"] += 1
-                continue
             try:
-                got = reader(rec, src)
-            except (KeyError, TypeError, ValueError, OverflowError, OSError):
-                got = "bad_record"
+                got = reader(model.model_validate(rec), src)
+            except ValidationError as err:
+                skipped["bad_record"] += 1
+                if len(seen_examples := examples.setdefault("bad_record", [])) < MAX_EXAMPLES:
+                    seen_examples.append(f"{src}: {problem(err, at)}")
+                continue
             if isinstance(got, str):
                 skipped[got] += 1
                 continue
@@ -303,7 +347,10 @@ def read_history(path: Path) -> tuple[list[Listen], HistoryReport]:
             listens.append(got)
     if not formats:
         raise HistoryImportError(f"No listening history found in {path}. {SUPPORTED}")
+    if read and skipped["bad_record"] == read:
+        raise HistoryImportError(f"{examples['bad_record'][0]}. None of the records in {path} ({read:,}) could be "
+                                 f"read, so nothing was imported; check it is the export as downloaded. {SUPPORTED}")
     listens.sort(key=lambda x: x.ts)
     report = HistoryReport(source=str(path), format="+".join(formats), read=read, kept=len(listens),
-                           skipped=dict(skipped), skip_signals=sum(x.skipped for x in listens))
+                           skipped=dict(skipped), skip_signals=sum(x.skipped for x in listens), examples=examples)
     return listens, report
