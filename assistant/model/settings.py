@@ -31,7 +31,8 @@ class Settings(BaseSettings):
                                      "e.g. http://127.0.0.1:8080/v1 (overrides OPENAI_BASE_URL)")
     llm_method: Literal["function_calling", "json_object", "json_schema"] = Field(
         default="function_calling", description="How JSON is asked for; function_calling works everywhere")
-    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for one LLM answer")
+    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds an LLM reading may take in "
+                               "all (a retry and the checks included); then the offline parser answers")
     # -- the web server (`segue serve`) --
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON request body the server accepts")
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Largest history upload accepted")
