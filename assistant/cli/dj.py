@@ -71,7 +71,7 @@ def dj(
         if render is not None:
             _summary(console, show, out_dir)
             return
-        _live(app.planner, show, pl, out_dir, speaker, user=user, every=every, speed=speed)
+        _live(app.planner, show, pl, out_dir, speaker, user=user, every=show.every, speed=speed)
 
 
 def _summary(console: Console, show, out_dir: Path) -> None:
