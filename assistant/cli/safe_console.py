@@ -8,6 +8,7 @@ shown as `\\x1b`, overlong text shortened). Renderers shorten each untrusted fie
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -57,3 +58,17 @@ def print_json(obj: Any) -> None:
 def say(text: Any = "") -> None:
     """One plain line on stdout (a fixed-width table row, a misreading), shown through `visible`."""
     sys.stdout.write(visible(text, None, lines=True) + "\n")
+
+
+class VisibleFormatter(logging.Formatter):
+    """Log records on a terminal: a warning quoting an LLM server's error or a file's line is shown through `visible`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return visible(super().format(record), BLOCK_CHARS, lines=True)
+
+
+def log_to_stderr(level: int = logging.WARNING) -> None:
+    """Warnings on stderr as Python shows them by default (the message alone), made safe by `VisibleFormatter`."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(VisibleFormatter("%(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])

@@ -47,3 +47,12 @@ def test_note_styles_the_label_only():
     out = printed_note = io.StringIO()
     note(SafeConsole(file=printed_note, width=80), "note", "[red]x[/] \x1b")
     assert out.getvalue() == "note: [red]x[/] \\x1b\n"
+
+
+def test_log_records_are_shown_through_visible():
+    import logging
+
+    from assistant.cli.safe_console import VisibleFormatter
+
+    record = logging.LogRecord("segue", logging.WARNING, __file__, 1, "LLM failed: %s", ("\x1b]0;pwned\x07 [/]",), None)
+    assert VisibleFormatter("%(message)s").format(record) == "LLM failed: \\x1b]0;pwned\\x07 [/]"
