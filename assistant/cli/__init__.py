@@ -22,6 +22,7 @@ from assistant.cli.dj import dj
 from assistant.cli.eval import eval_app
 from assistant.cli.history import history_app
 from assistant.cli.playlist import demo, playlist, understand
+from assistant.cli.safe_console import log_to_stderr
 from assistant.cli.serve import serve, users_app
 
 __all__ = ["app", "main"]
@@ -42,6 +43,7 @@ app.add_typer(users_app, name="users")
 
 
 def main() -> None:
+    log_to_stderr()
     try:
         app()
     except BrokenPipeError:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +9,7 @@ import typer
 
 from assistant.cli.errors import handle_errors
 from assistant.cli.render import render_info
-from assistant.cli.terminal import err, out, progress_bar, services
+from assistant.cli.terminal import err, field, out, print_json, progress_bar, services
 from assistant.compose import install_demo
 
 catalog_app = typer.Typer(help="Import and inspect the active catalogue.", no_args_is_help=True)
@@ -28,16 +27,16 @@ def catalog_import(
         with progress_bar(enabled=not as_json) as progress:
             result = app.catalogue.import_catalogue(path, progress=progress)
         if as_json:
-            print(json.dumps(result, indent=2))
+            print_json(result)
             return
-        out.print(result["message"])
+        out.print(field(result["message"], 2000))
         rep = result.get("report") or {}
         if rep:
             out.print(f"rows read {rep.get('rows_read', '?'):,}, kept {rep.get('kept', '?'):,}")
             for reason, n in (rep.get("rejected") or {}).items():
-                out.print(f"  rejected {n:,}: {reason}")
+                out.print(field(f"  rejected {n:,}: {reason}", 400))
             for reason, n in (rep.get("fixed") or {}).items():
-                out.print(f"  fixed {n:,}: {reason}")
+                out.print(field(f"  fixed {n:,}: {reason}", 400))
 
 
 @catalog_app.command("info")
@@ -47,7 +46,7 @@ def catalog_info(as_json: Annotated[bool, typer.Option("--json")] = False) -> No
         app = services()
         info = {**app.catalogue.info(), "listeners": app.listeners.names()}
         if as_json:
-            print(json.dumps(info, indent=2))
+            print_json(info)
         else:
             render_info(out, info)
 
@@ -58,5 +57,5 @@ def catalog_demo(tracks: Annotated[int, typer.Option(help="How many fictional tr
     with handle_errors(err):
         with progress_bar() as progress:
             info = install_demo(services(), n_tracks=tracks, progress=progress)
-        out.print(f"{info['label']}; demo listeners: {', '.join(info['listeners'])}")
+        out.print(field(f"{info['label']}; demo listeners: {', '.join(info['listeners'])}", 1000))
 

@@ -12,6 +12,8 @@ from rich.console import Console
 from rich.text import Text
 
 from assistant.cli.errors import handle_errors
+from assistant.cli.safe_console import SafeConsole, field
+from assistant.model.display import visible
 from assistant.model.errors import SegueError
 
 
@@ -25,9 +27,9 @@ def chat(
     from assistant.compose import build
     from assistant.conversation import Chat
 
-    console = Console(highlight=False)
+    console = SafeConsole()
     tty = sys.stdin.isatty()
-    with handle_errors(Console(stderr=True, highlight=False)):
+    with handle_errors(SafeConsole(stderr=True)):
         app = build()
         chat_ = Chat(app.planner)
         if session:
@@ -48,7 +50,7 @@ def chat(
         if not line:
             continue
         if not tty:
-            console.print(Text(f"you> {line}"))
+            console.print(Text("you> ") + field(line, 2000))
         if line in ("/quit", "/exit", "/q"):
             break
         try:
@@ -57,7 +59,7 @@ def chat(
         except Exception as exc:  # noqa: BLE001 - a failed turn is reported; the session is unchanged
             if not isinstance(exc, SegueError):
                 raise
-            console.print(Text(f"error: {exc}"))
+            console.print(Text("error: ") + field(str(exc), 2000))
     console.print(Text(f"Bye. Resume with: segue chat --session {sid}"))
 
 
@@ -99,7 +101,7 @@ def _command(console: Console, chat_, sid: str, line: str, help_text: str) -> bo
             raise SegueError(f"/{word} needs track numbers, e.g. /{word} 3 or /{word} 1 2")
         _turn(console, chat_, chat_.say(sid, f"{word} {' and '.join(nums)}"))
     elif word in ("like", "dislike", "skip"):
-        console.print(Text(chat_.feedback(sid, _one(rest), word).reply))
+        console.print(field(chat_.feedback(sid, _one(rest), word).reply, 2000))
     elif word == "export":
         fmt, _, target = rest.partition(" ")
         if not fmt:
@@ -109,13 +111,14 @@ def _command(console: Console, chat_, sid: str, line: str, help_text: str) -> bo
             from assistant.model.playlist_files import write_export
 
             path = write_export(text, Path(target.strip()).expanduser())
-            console.print(Text(f"Wrote {path}"))
+            console.print(field(f"Wrote {path}", 1000))
         else:
             console.print(Text(text), soft_wrap=True)
     elif word == "sessions":
         rows = chat_.sessions()
         for r in rows:
-            console.print(Text(f"{r['id']}  {r['updated'][:16]}  {r['listener'] or '-'}  {r['title']}"))
+            console.print(field(f"{r['id']}  {r['updated'][:16]}  {visible(r['listener'] or '-')}  {visible(r['title'])}",
+                                1000))
         if not rows:
             console.print(Text("No sessions yet."))
     else:
@@ -141,10 +144,11 @@ def export(
     from assistant.conversation import Chat
     from assistant.model.playlist_files import write_export
 
-    with handle_errors(Console(stderr=True, highlight=False)):
+    with handle_errors(SafeConsole(stderr=True)):
         text = Chat(build().planner).export(session, fmt, version)
         if output is not None:
             write_export(text, output)
-            Console(stderr=True).print(Text(f"Wrote {output}"))
+            SafeConsole(stderr=True).print(field(f"Wrote {output}", 1000))
         else:
-            sys.stdout.write(text if text.endswith("\n") else text + "\n")
+            text = text if text.endswith("\n") else text + "\n"  # the file itself, byte for byte when piped
+            sys.stdout.write(visible(text, None, lines=True) if sys.stdout.isatty() else text)

@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from assistant.cli.render import number_or_unknown
+from assistant.cli.safe_console import field
 from assistant.conversation import TurnResult
 from assistant.model.constraints import Constraints
 from assistant.model.formatting import track_time
@@ -57,7 +58,7 @@ def constraint_panel(c: Constraints) -> list[str]:
 
 def render_turn(console: Console, r: TurnResult, names: dict[str, str]) -> None:
     """The reply, then (when the playlist changed) the diff, the constraint panel and the playlist."""
-    console.print(Text(r.reply), highlight=False)
+    console.print(field(r.reply, 4000))
     v = r.version
     if v is None or not r.changed:
         return
@@ -66,24 +67,25 @@ def render_turn(console: Console, r: TurnResult, names: dict[str, str]) -> None:
         console.print(Text(f"-- version {v.n}: +{len(d.added)} -{len(d.removed)} moved {len(d.moved)}, "
                            f"kept {d.kept} --"))
         for t in d.added:
-            console.print(Text(f"  + {names.get(t, t)}"))
+            console.print(field(f"  + {names.get(t, t)}", 400))
         for t in d.removed:
-            console.print(Text(f"  - {names.get(t, t)}"))
+            console.print(field(f"  - {names.get(t, t)}", 400))
         for m in d.moved:
-            console.print(Text(f"  ~ {names.get(m.track_id, m.track_id)}: {m.before} -> {m.after}"))
+            console.print(field(f"  ~ {names.get(m.track_id, m.track_id)}: {m.before} -> {m.after}", 400))
         for line in d.constraints:
-            console.print(Text(f"  * {line}"))
-    console.print(Text("Constraints: " + ("; ".join(constraint_panel(v.constraints)) or "none")))
+            console.print(field(f"  * {line}", 400))
+    console.print(field("Constraints: " + ("; ".join(constraint_panel(v.constraints)) or "none"), 2000))
     table = Table(show_lines=False, title=Text(f"Version {v.n}"), title_justify="left")
     for col, just in (("#", "right"), ("Title", "left"), ("Artist", "left"), ("Year", "right"), ("BPM", "right"),
                       ("Time", "right"), ("", "left")):
         table.add_column(col, justify=just, overflow="fold")
     locked = set(v.locked)
     for i, t in enumerate(r.tracks, 1):
-        table.add_row(str(i), Text(t.title), Text(t.artist), number_or_unknown(t.year, ""), number_or_unknown(t.tempo, ".0f"),
+        table.add_row(str(i), field(t.title), field(t.artist), number_or_unknown(t.year, ""), number_or_unknown(t.tempo, ".0f"),
                       track_time(t.duration_ms), "locked" if t.track_id in locked else "")
     console.print(table)
     total = sum(t.duration_ms or 0 for t in r.tracks) / 60000
     bad = [c for c in v.report if not c.get("satisfied")]
-    console.print(Text(f"{len(r.tracks)} tracks, {total:.1f} minutes; report: "
-                       + ("all satisfied" if not bad else "; ".join(f"{c['constraint']}: {c['detail']}" for c in bad))))
+    console.print(field(f"{len(r.tracks)} tracks, {total:.1f} minutes; report: "
+                        + ("all satisfied" if not bad else "; ".join(f"{c['constraint']}: {c['detail']}" for c in bad)),
+                        2000))

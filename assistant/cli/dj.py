@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.text import Text
 
 from assistant.cli.errors import handle_errors
+from assistant.cli.safe_console import SafeConsole, field
 
 
 def dj(
@@ -39,8 +40,8 @@ def dj(
     from assistant.dj import render_show, speaker_for
     from assistant.model.errors import BadInput, NoPlaylist
 
-    console = Console(highlight=False, soft_wrap=True)
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    console = SafeConsole(soft_wrap=True)
+    err = SafeConsole(stderr=True, soft_wrap=True)
     with handle_errors(err):
         if play and render is not None:
             raise BadInput("Choose --play or --render DIR, not both.")
@@ -58,30 +59,30 @@ def dj(
             pl = app.planner.playlist(prompt, user=user, minutes=minutes, tracks=tracks)
         except NoPlaylist as no:
             r = no.reading
-            console.print(Text(r.refusal.message if r.refusal else r.clarification.question))
+            console.print(field(r.refusal.message if r.refusal else r.clarification.question, 2000))
             raise typer.Exit(1) from None
         if pl.understanding and pl.understanding.get("fallback"):
-            err.print(Text(f"note: {pl.understanding['fallback']}"))
+            err.print(field(f"note: {pl.understanding['fallback']}", 2000))
         out_dir = render if render is not None else Path(tempfile.mkdtemp(prefix="segue-dj-"))
         show = render_show(app.planner, pl.tracks, prompt=prompt, constraints=pl.constraints, listener=user, every=every,
                            speaker=speaker, out_dir=out_dir, persona=persona, use_llm=False if no_llm else None)
         for note in show.notes:
-            err.print(Text(f"note: {note}"))
+            err.print(field(f"note: {note}", 2000))
         if render is not None:
             _summary(console, show, out_dir)
             return
-        _live(app.planner, show, pl, out_dir, speaker, user=user, every=every, speed=speed)
+        _live(app.planner, show, pl, out_dir, speaker, user=user, every=show.every, speed=speed)
 
 
 def _summary(console: Console, show, out_dir: Path) -> None:
     label = f" ({show.catalogue})" if show.catalogue else ""
-    console.print(Text(f"Show for {show.prompt!r}{label}: {len(show.tracks)} tracks, {len(show.links)} links, "
+    console.print(Text("Show for ") + field(repr(show.prompt)) + field(label) + Text(f": {len(show.tracks)} tracks, {len(show.links)} links, "
                        f"voice {show.voice}"))
     for item in show.running_order():
         if item["type"] == "link":
-            console.print(Text(f"  DJ [{item['kind']}] {item['text']}"))
+            console.print(field(f"  DJ [{item['kind']}] {item['text']}", 1000))
         else:
-            console.print(Text(f"  {item['position']:>2}. {item['label']}"))
+            console.print(field(f"  {item['position']:>2}. {item['label']}", 500))
     a, b = show.input_score, show.score
     console.print(Text(f"Transition score (ranked -> sequenced): overall {a.overall:.3f} -> {b.overall:.3f}; "
                        f"compatible keys {_pct(a.key_compatible)} -> {_pct(b.key_compatible)}; mean BPM step "

@@ -1,6 +1,6 @@
 """The command line's one place for errors: a domain error (any `SegueError`) becomes one plain line on stderr and exit code 2,
 Ctrl-C exit 130; anything else is a bug and propagates. The message is printed as text, never as Rich markup
-(a path like 'x[/bold].jsonl' is shown as it is, not parsed)."""
+(a path like 'x[/bold].jsonl' is shown as it is, not parsed; an escape sequence in it is shown, not obeyed)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from assistant.model.display import BLOCK_CHARS, visible
 from assistant.model.errors import SegueError
 
 
@@ -26,5 +27,5 @@ def handle_errors(err: Console) -> Iterator[None]:
     except Exception as exc:  # noqa: BLE001 - translated below, re-raised when it is not ours
         if not isinstance(exc, SegueError):
             raise
-        err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
+        err.print(Text("error: ", style="bold red") + Text(visible(str(exc), BLOCK_CHARS, lines=True)), soft_wrap=True)
         raise typer.Exit(2) from None

@@ -13,7 +13,7 @@ import typer
 from rich.text import Text
 
 from assistant.cli.errors import handle_errors
-from assistant.cli.terminal import err, out, progress_bar, services
+from assistant.cli.terminal import err, out, print_json, progress_bar, say, services
 
 eval_app = typer.Typer(help="Offline evaluations on public data and on the gold sets.", no_args_is_help=True)
 
@@ -32,7 +32,7 @@ def eval_playlists(
     with handle_errors(err):
         result = evaluate_playlists(services().planner, file, history_half=history_half, limit=limit)
         if as_json:
-            print(json.dumps({"n": result["n"], "metrics": result["metrics"], "baseline": result["baseline"]}, indent=2))
+            print_json({"n": result["n"], "metrics": result["metrics"], "baseline": result["baseline"]})
         else:
             out.print(f"{result['n']} playlists, {'title + half history' if history_half else 'title only'}")
             out.print(f"  {'':12s} {'Segue':>7s} {'BM25':>7s}")
@@ -61,7 +61,7 @@ def eval_conversations(
         with progress_bar(enabled=not as_json) as progress:
             result = evaluate_conversations(services().planner, file, limit=limit, use_feedback=not no_feedback, progress=progress)
         if as_json:
-            print(json.dumps(conversations_summary(result), indent=2))
+            print_json(conversations_summary(result))
             return
         out.print(f"{result['n']} conversations, {result['skipped']} skipped (no goal track in the catalogue); "
                   f"feedback {'on' if result['use_feedback'] else 'off'}; {result['seconds']:.0f} s", highlight=False)
@@ -93,7 +93,7 @@ def eval_queries(
             raise BadInput(f"{file} does not exist.")
         result = evaluate_queries(file, index_for_home(services().catalogue.home), limit=limit)
         if as_json:
-            print(json.dumps(queries_summary(result), indent=2))
+            print_json(queries_summary(result))
         else:
             out.print(f"{result['n']} queries, {result['seconds']:.2f} s")
             out.print(f"  {'':8s} {'precision':>9s} {'recall':>9s} {'f1':>9s}")
@@ -124,42 +124,42 @@ def eval_understanding(
         planner = require_llm(planner) if llm else offline_planner(planner)
         result = evaluate_understanding(planner, data or DEV_SET)
         if as_json:
-            print(json.dumps(result["summary"], indent=2, ensure_ascii=False))
+            print_json(result["summary"])
         else:
             if errors:
-                print("\n".join([*misreadings(result["prompts"]), ""]))
+                say("\n".join([*misreadings(result["prompts"]), ""]))
             _print_understanding_table(result["summary"])
         _write(out_file, result)
 
 
 def _print_understanding_table(summary: dict) -> None:
     f = summary["fields"]
-    print(f"{'field':<26}{'n':>5}{'accuracy':>10}{'recall':>9}")
+    say(f"{'field':<26}{'n':>5}{'accuracy':>10}{'recall':>9}")
     for k, v in f.items():
         rec = f"{v['recall']:.2f}" if "recall" in v else ""
-        print(f"{k:<26}{v['n']:>5}{v['accuracy']:>10.2f}{rec:>9}")
-    print("-" * 50)
-    print(f"{'micro accuracy (fields)':<26}{summary['units']:>5}{summary['micro_accuracy']:>10.3f}")
-    print(f"{'macro accuracy (fields)':<26}{len(f):>5}{summary['macro_accuracy']:>10.3f}")
+        say(f"{k:<26}{v['n']:>5}{v['accuracy']:>10.2f}{rec:>9}")
+    say("-" * 50)
+    say(f"{'micro accuracy (fields)':<26}{summary['units']:>5}{summary['micro_accuracy']:>10.3f}")
+    say(f"{'macro accuracy (fields)':<26}{len(f):>5}{summary['macro_accuracy']:>10.3f}")
     k = summary["kind"]
-    print(f"{'kind':<26}{k['n']:>5}{k['accuracy']:>10.2f}")
+    say(f"{'kind':<26}{k['n']:>5}{k['accuracy']:>10.2f}")
     for kind, v in k["by_gold_kind"].items():
-        print(f"{'  kind=' + kind:<26}{v['n']:>5}{v['accuracy']:>10.2f}")
-    print(f"{'micro accuracy (+kind)':<26}{summary['units'] + k['n']:>5}{summary['micro_accuracy_with_kind']:>10.3f}")
-    print()
-    print(f"{'false positives (hard)':<26}{'n':>5}{'rate':>10}")
+        say(f"{'  kind=' + kind:<26}{v['n']:>5}{v['accuracy']:>10.2f}")
+    say(f"{'micro accuracy (+kind)':<26}{summary['units'] + k['n']:>5}{summary['micro_accuracy_with_kind']:>10.3f}")
+    say()
+    say(f"{'false positives (hard)':<26}{'n':>5}{'rate':>10}")
     for name, v in summary["false_positives"].items():
-        print(f"{name:<26}{v['n']:>5}{v['rate']:>10.2f}")
+        say(f"{name:<26}{v['n']:>5}{v['rate']:>10.2f}")
     total = sum(v["n"] for v in summary["false_positives"].values())
-    print(f"{'all hard fields':<26}{total:>5}{summary['false_positive_rate']:>10.3f}"
+    say(f"{'all hard fields':<26}{total:>5}{summary['false_positive_rate']:>10.3f}"
           f"   ({summary['prompts_with_false_positive']} prompts with at least one)")
     lat = summary.get("latency_ms")
     if lat:
-        print(f"\nengine {summary.get('engine')}: understand p50 {lat['p50']:.1f} ms, max {lat['max']:.1f} ms; "
+        say(f"\nengine {summary.get('engine')}: understand p50 {lat['p50']:.1f} ms, max {lat['max']:.1f} ms; "
               f"{summary.get('errors', 0)} errors, {summary.get('fallbacks', 0)} LLM fallbacks")
     if summary.get("llm_usage"):
         u = summary["llm_usage"]
-        print(f"LLM: {u['calls']} readings, {u['seconds']} s, {u['input_tokens']} input / {u['output_tokens']} "
+        say(f"LLM: {u['calls']} readings, {u['seconds']} s, {u['input_tokens']} input / {u['output_tokens']} "
               "output tokens")
 
 
@@ -179,7 +179,7 @@ def eval_edits(
     with handle_errors(err):
         result = evaluate_edits(services().planner, data or EDITS_SET, user=user)
         if as_json:
-            print(json.dumps(result["summary"], indent=2, ensure_ascii=False))
+            print_json(result["summary"])
         else:
             _print_edits_table(result)
         _write(out_file, result)
@@ -187,15 +187,15 @@ def eval_edits(
 
 def _print_edits_table(result: dict) -> None:
     summary, results = result["summary"], result["results"]
-    print(f"{'id':4} {'ok':3} {'kept':>5} {'sec':>5}  {'edit':38} {'ops':34} failures")
+    say(f"{'id':4} {'ok':3} {'kept':>5} {'sec':>5}  {'edit':38} {'ops':34} failures")
     for r in results:
         kept = f"{r['retained']:.0%}" if r["retained"] is not None else "-"
-        print(f"{r['id']:4} {'yes' if r['honoured'] else 'NO':3} {kept:>5} {r['seconds']:5.1f}  {r['edit'][:38]:38} "
+        say(f"{r['id']:4} {'yes' if r['honoured'] else 'NO':3} {kept:>5} {r['seconds']:5.1f}  {r['edit'][:38]:38} "
               f"{'; '.join(r['ops'])[:34]:34} {'; '.join(r['fails'])}")
     retained = (f"retained {summary['retained_mean']:.1%} on average (min {summary['retained_min']:.0%}) over "
                 f"{summary['retained_n']} edits that should keep the rest" if summary["retained_n"]
                 else "no edit names the tracks it may touch")
-    print(f"\nhonoured {summary['honoured']:.1%} of {summary['n']} edits; {retained}; "
+    say(f"\nhonoured {summary['honoured']:.1%} of {summary['n']} edits; {retained}; "
           f"{summary['seconds_mean']:.2f} s per edit; {summary['catalogue']}")
 
 
@@ -229,7 +229,7 @@ def eval_concepts(
 
         result = evaluate_concepts(vocab.concepts, data or GOLD_DIR / "concept_phrasings.dev.jsonl", protect=protect)
         if as_json:
-            print(json.dumps(result, indent=2))
+            print_json(result)
             return
         c, n = result["concepts"], result["no_concept"]
         out.print(Text(f"{result['n']} phrasings ({result['positives']} with a concept): top-1 {result['top1']:.3f}, "

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.text import Text
 
 from assistant.cli.errors import handle_errors
-from assistant.cli.terminal import err, out, services
+from assistant.cli.terminal import err, field, out, print_json, services
 
 history_app = typer.Typer(help="Import listening histories (Spotify, Last.fm, ListenBrainz).", no_args_is_help=True)
 
@@ -29,13 +27,14 @@ def history_import(
     with handle_errors(err):
         result = services().listeners.import_history(path, user)
         if as_json:
-            print(json.dumps(result, indent=2))
+            print_json(result)
             return
         r, m = result["read"], result["match"]
-        out.print(Text(f"{user}: read {r['read']:,} plays, kept {r['kept']:,}; matched {m['matched']:,}, unmatched {m['unmatched']:,}"))
+        out.print(field(user) + f": read {r['read']:,} plays, kept {r['kept']:,}; matched {m['matched']:,}, unmatched {m['unmatched']:,}")
         for reason, n in (r.get("skipped") or {}).items():
             seen = "; ".join((r.get("examples") or {}).get(reason, []))
-            out.print(Text(f"  skipped {n:,}: {reason}" + (f" (e.g. {seen})" if seen else "")))
+            out.print(field(f"  skipped {n:,}: {reason}" + (f" (e.g. {seen})" if seen else ""), 1000))
         if m.get("unmatched_examples"):
-            out.print(Text("  not in the catalogue, e.g.: " + "; ".join(m["unmatched_examples"][:3])))  # names as text
+            out.print(field("  not in the catalogue, e.g.: " + "; ".join(field(x).plain for x in m["unmatched_examples"][:3]),
+                            1000))
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
 from assistant.cli.errors import handle_errors
 from assistant.cli.render import render_playlist
-from assistant.cli.terminal import err, out, progress_bar, services
+from assistant.cli.terminal import err, field, note, out, print_json, progress_bar, services
 from assistant.compose import install_demo
 from assistant.model.errors import NoPlaylist
 
@@ -35,9 +34,9 @@ def playlist(
             print_no_playlist(no.reading, as_json)
             raise typer.Exit(1) from None
         if pl.understanding and pl.understanding.get("fallback") and not as_json:
-            err.print(f"[yellow]note:[/] {pl.understanding['fallback']}", highlight=False)
+            note(err, "note", pl.understanding["fallback"])
         if as_json:
-            print(json.dumps(pl.to_json(), indent=2, ensure_ascii=False))
+            print_json(pl.to_json())
         else:
             render_playlist(out, pl)
         raise typer.Exit(0 if pl.report.satisfied else 1)
@@ -49,11 +48,11 @@ def print_no_playlist(reading, as_json: bool) -> None:
                 "clarification": reading.clarification.model_dump() if reading.clarification else None,
                 "refusal": reading.refusal.model_dump() if reading.refusal else None,
                 "understanding": reading.summary()}
-        print(json.dumps(body, indent=2, ensure_ascii=False))
+        print_json(body)
         return
     if reading.fallback:
-        err.print(f"[yellow]note:[/] {reading.fallback}", highlight=False)
-    out.print(reading.refusal.message if reading.refusal else reading.clarification.question, highlight=False)
+        note(err, "note", reading.fallback)
+    out.print(field(reading.refusal.message if reading.refusal else reading.clarification.question, 2000))
 
 
 def understand(
@@ -64,18 +63,18 @@ def understand(
     with handle_errors(err):
         reading = services().planner.understand(prompt)
         if as_json:
-            print(json.dumps(reading.model_dump(mode="json"), indent=2, ensure_ascii=False))
+            print_json(reading.model_dump(mode="json"))
             return
         if reading.kind != "playlist":
             print_no_playlist(reading, False)
             return
         if reading.fallback:
-            err.print(f"[yellow]note:[/] {reading.fallback}", highlight=False)
+            note(err, "note", reading.fallback)
         shown = reading.constraints.model_dump(mode="json", exclude_defaults=True)
         shown.pop("prompt", None)
-        print(json.dumps(shown, indent=2, ensure_ascii=False))
+        print_json(shown)
         llm = f"{reading.llm.provider}:{reading.llm.model}, {reading.llm.seconds:.2f} s" if reading.llm else "none"
-        err.print(f"read by: {reading.source} (LLM: {llm}); {reading.seconds * 1000:.0f} ms in all", highlight=False)
+        err.print(f"read by: {reading.source} (LLM: {llm}); {reading.seconds * 1000:.0f} ms in all")
 
 
 def demo(
@@ -87,7 +86,7 @@ def demo(
         app = services()
         with progress_bar() as progress:
             info = install_demo(app, progress=progress)
-        err.print(f"{info['label']}; demo listeners: {', '.join(info['listeners'])}")
+        err.print(field(f"{info['label']}; demo listeners: {', '.join(info['listeners'])}", 1000))
         try:
             pl = app.planner.playlist(prompt, user=user)
         except NoPlaylist as no:

@@ -6,6 +6,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from assistant.cli.safe_console import field
+from assistant.model.display import visible
 from assistant.model.formatting import track_time
 from assistant.model.playlist import Playlist
 
@@ -17,11 +19,11 @@ def number_or_unknown(x, fmt: str) -> str:
 
 def render_playlist(console: Console, pl: Playlist) -> None:
     c = pl.constraints
-    head = f"Playlist for: {c.prompt!r}" if c.prompt else "Playlist"
+    head = f"Playlist for: '{visible(c.prompt)}'" if c.prompt else "Playlist"
     if pl.catalogue:
-        head += f"  [{pl.catalogue}]"
+        head += f"  [{visible(pl.catalogue)}]"
     if pl.listener:
-        head += f"  (personalised for {pl.listener})"
+        head += f"  (personalised for {visible(pl.listener)})"
     table = Table(title=Text(head), title_justify="left", show_lines=False)
     for col, just in (("#", "right"), ("Title", "left"), ("Artist", "left"), ("Year", "right"), ("BPM", "right"),
                       ("Energy", "right"), ("Time", "right"), ("Why", "left")):
@@ -29,15 +31,16 @@ def render_playlist(console: Console, pl: Playlist) -> None:
     for i, e in enumerate(pl.tracks, 1):
         t = e.track
         year = t.year if t.year is not None else (f"{t.decade}s" if t.decade else None)
-        table.add_row(str(i), Text(t.title), Text(t.artist), number_or_unknown(year, ""), number_or_unknown(t.tempo, ".0f"),
-                      number_or_unknown(t.energy, ".2f"), track_time(t.duration_ms), Text(e.why))
+        table.add_row(str(i), field(t.title), field(t.artist), number_or_unknown(year, ""), number_or_unknown(t.tempo, ".0f"),
+                      number_or_unknown(t.energy, ".2f"), track_time(t.duration_ms), field(e.why, 400))
     console.print(table)
     console.print(f"{len(pl.tracks)} tracks, {pl.total_ms / 60000:.1f} minutes")
     render_understood(console, pl)
-    console.print("Constraint report: " + ("[green]all satisfied[/]" if pl.report.satisfied else "[red]not all satisfied[/]"))
+    console.print(Text("Constraint report: ") + (Text("all satisfied", style="green") if pl.report.satisfied
+                                                 else Text("not all satisfied", style="red")))
     for ch in pl.report.checks:
-        mark = "[green]ok[/]  " if ch.satisfied else "[red]FAIL[/]"
-        console.print(Text.from_markup(f"  {mark} ") + Text(f"{ch.constraint}: {ch.detail}"))
+        mark = Text("ok  ", style="green") if ch.satisfied else Text("FAIL", style="red")
+        console.print(Text("  ") + mark + Text(" ") + field(f"{ch.constraint}: {ch.detail}", 600))
 
 
 def render_understood(console: Console, pl: Playlist) -> None:
@@ -86,17 +89,17 @@ def render_understood(console: Console, pl: Playlist) -> None:
         bits.append(" ".join(x for x in [f"{c.ordering.arc} energy" if c.ordering.arc != "any" else "",
                                          "smooth transitions" if c.ordering.smooth else ""] if x))
     if bits:
-        console.print(Text("Understood: " + "; ".join(bits)))
+        console.print(field("Understood: " + "; ".join(bits), 2000))
     u = pl.understanding or {}
     llm = u.get("llm")
     if llm:
         tokens = "/".join(str(llm.get(k)) for k in ("input_tokens", "output_tokens") if llm.get(k) is not None)
-        console.print(Text(f"Read by {llm['provider']}:{llm['model']} with the offline parser's cross-check "
+        console.print(field(f"Read by {llm['provider']}:{llm['model']} with the offline parser's cross-check "
                            f"({llm['seconds']:.1f} s" + (f", {tokens} tokens" if tokens else "") + ")"))
     for line in u.get("disagreements") or []:
-        console.print(Text(f"Cross-check: {line}"))
+        console.print(field(f"Cross-check: {line}", 600))
     for note in c.notes:
-        console.print(Text(f"Note: {note}"))
+        console.print(field(f"Note: {note}", 600))
 
 
 def render_info(console: Console, info: dict) -> None:
@@ -108,5 +111,6 @@ def render_info(console: Console, info: dict) -> None:
         v = info.get(k)
         if isinstance(v, list):
             v = ", ".join(map(str, v)) if k == "listeners" else "-".join(map(str, v))
-        table.add_row(k.replace("_", " "), Text(f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v)))
+        table.add_row(k.replace("_", " "), field(f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else str(v),
+                                                 1000))
     console.print(table)

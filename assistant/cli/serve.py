@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from assistant.cli.errors import handle_errors
+from assistant.cli.safe_console import SafeConsole, field
 from assistant.model.errors import BadInput
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 users_app = typer.Typer(help="Listeners' API tokens for `segue serve`.", no_args_is_help=True)
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 
 def access_mode(requested: str, host: str, have_tokens: bool) -> str:
@@ -63,7 +63,7 @@ def users_add(name: Annotated[str, typer.Argument(help="Listener name, e.g. alex
 
     with handle_errors(err):
         token = Users(build().stores).add(name)
-    err.print(Text(f"Token for {name} (shown once; send it as `Authorization: Bearer <token>`):"))
+    err.print(Text("Token for ") + field(name) + Text(" (shown once; send it as `Authorization: Bearer <token>`):"))
     print(token)
 
 
@@ -76,7 +76,7 @@ def users_list() -> None:
     with handle_errors(err):
         rows = Users(build().stores).list()
     for r in rows:
-        out.print(Text(f"{r['listener']}  {r['tokens']} token(s), last made {r['last']}"))
+        out.print(field(r["listener"]) + Text(f"  {r['tokens']} token(s), last made {r['last']}"))
     if not rows:
         out.print("No tokens yet: `segue users add NAME` makes one.")
 
@@ -89,4 +89,4 @@ def users_remove(name: Annotated[str, typer.Argument(help="Listener whose tokens
 
     with handle_errors(err):
         n = Users(build().stores).remove(name)
-    out.print(f"Revoked {n} token(s) of {name}.")
+    out.print(Text(f"Revoked {n} token(s) of ") + field(name) + Text("."))

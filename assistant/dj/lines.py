@@ -156,7 +156,8 @@ def write_lines(plans: Sequence[LinkPlan], *, llm=None, persona: str | None = No
 
     system = prompts.render("dj_system", persona=persona_text(persona))
     try:
-        first = ask_structured(llm, system, _user(plans, ""), DJScript, timeout=timeout).value
+        first = ask_structured(llm, system, _user(plans, ""), DJScript, timeout=timeout,
+                               max_items=max(64, len(plans))).value
     except LLMError as e:
         return [Line(n=p.n, text=writer.write(p), source="template") for p in plans], f"DJ lines from templates: {e}"
     got = {x.n: x.text.strip() for x in first.lines}
@@ -177,7 +178,7 @@ def write_lines(plans: Sequence[LinkPlan], *, llm=None, persona: str | None = No
             f"- link {n}: {json.dumps(r[0]['text'])}: {'; '.join(r[0]['problems'])}" for n, r in rejected.items())
         try:
             again = {x.n: x.text.strip() for x in ask_structured(llm, system, _user(retry, ask), DJScript,
-                                                                  timeout=timeout).value.lines}
+                                                                  timeout=timeout, max_items=max(64, len(retry))).value.lines}
         except LLMError as e:
             again, note = {}, f"the DJ's rewrite failed ({e}); rejected lines replaced from templates"
         for p in retry:

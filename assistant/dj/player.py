@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TextIO
 
 from assistant.dj.show import Show, ShowLink, Studio, more_energy
+from assistant.model.display import visible
 from assistant.model.formatting import mm_ss
 from retrieval.tracks import Track
 
@@ -131,16 +132,17 @@ class Player:
 
     # -- output and input --------------------------------------------------------------------
     def say(self, text: str = "") -> None:
+        """One line for the listener; names and lines in it are shown through `visible` (no escape sequence)."""
         if self.inline:
             self.out.write("\n")
             self.inline = False
-        self.out.write(text + "\n")
+        self.out.write(visible(text, 2000, lines=True) + "\n")
         self.out.flush()
 
     def progress(self, text: str) -> None:
         """A now-playing time line: rewritten in place on a terminal, one line each otherwise."""
         if self.tty:
-            self.out.write("\r" + text)
+            self.out.write("\r" + visible(text, 500))
             self.inline = True
             self.out.flush()
         else:

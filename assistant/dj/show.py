@@ -182,6 +182,8 @@ def render_show(planner: Planner, tracks: Sequence[Any], *, prompt: str = "", co
     given = resolve_tracks(cat, tracks)
     if not given:
         raise BadInput("The show has no tracks: make a playlist first.")
+    given, every, budget_notes = within_budget(given, every, settings.dj_max_tracks, settings.dj_max_minutes,
+                                               settings.dj_max_links)
     if constraints is None:
         constraints = _constraints_for(planner, prompt)
     prompt = prompt or constraints.prompt
@@ -220,11 +222,37 @@ def render_show(planner: Planner, tracks: Sequence[Any], *, prompt: str = "", co
                           seconds=round(t.duration_ms / 1000, 1) if t.duration_ms else None, path=t.path)
                 for i, t in enumerate(ordered)],
         links=links, score=flow, input_score=score_transitions(given, arc, weights),
-        notes=[note] if note else [],
+        notes=budget_notes + ([note] if note else []),
         seconds={"sequence": round(t_seq - t0, 3), "write": round(t_write - t_seq, 3),
                  "speak": round(t_speak - t_write, 3), "all": round(time.perf_counter() - t0, 3)})
     write_files(show, ordered, out_dir)
     return show
+
+
+def within_budget(tracks: list[Track], every: int, max_tracks: int, max_minutes: float,
+                  max_links: int) -> tuple[list[Track], int, list[str]]:
+    """The tracks a show may play (the first ones, at most `max_tracks` and `max_minutes` of music), the spacing of
+    its links so that there are at most `max_links` (an intro, one after every `every` tracks, an outro), and a note
+    for each cut."""
+    notes: list[str] = []
+    kept, ms = [], 0.0
+    for t in tracks[:max_tracks]:
+        ms += t.duration_ms or 0
+        if kept and ms > max_minutes * 60000:
+            break
+        kept.append(t)
+    if len(kept) < len(tracks):
+        minutes = sum(t.duration_ms or 0 for t in kept) / 60000
+        notes.append(f"The show was shortened to the first {len(kept)} of {len(tracks)} tracks ({minutes:.0f} "
+                     f"minutes): a show has at most {max_tracks} tracks and {max_minutes:g} minutes of music "
+                     "(SEGUE_DJ_MAX_TRACKS, SEGUE_DJ_MAX_MINUTES).")
+    every = max(1, int(every))
+    between = max(1, max_links - 2)  # links between tracks, after the intro and before the outro
+    spaced = max(every, -(-(len(kept) - 1) // between))
+    if spaced > every:
+        notes.append(f"A link after every {spaced} tracks, not {every}: a show has at most {max_links} links "
+                     "(SEGUE_DJ_MAX_LINKS).")
+    return kept, spaced, notes
 
 
 def voice_label(speaker: Speaker) -> str:

@@ -31,7 +31,8 @@ class Settings(BaseSettings):
                                      "e.g. http://127.0.0.1:8080/v1 (overrides OPENAI_BASE_URL)")
     llm_method: Literal["function_calling", "json_object", "json_schema"] = Field(
         default="function_calling", description="How JSON is asked for; function_calling works everywhere")
-    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds to wait for one LLM answer")
+    llm_timeout: float = Field(default=30.0, gt=0, le=600, description="Seconds an LLM reading may take in "
+                               "all (a retry and the checks included); then the offline parser answers")
     # -- the web server (`segue serve`) --
     max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON request body the server accepts")
     upload_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024, description="Largest history upload accepted")
@@ -47,3 +48,15 @@ class Settings(BaseSettings):
     dj_every: int = Field(default=3, ge=1, le=50, description="A spoken link after every N tracks")
     dj_budget: float = Field(default=0.5, ge=0, le=30, description="Seconds the DJ's ordering search may take")
     dj_use_llm: bool = Field(default=True, description="Let the configured LLM write the DJ's lines (else templates)")
+    # -- the DJ's budget (a show is cut to these, and the server renders shows in a bounded queue) --
+    dj_max_tracks: int = Field(default=60, ge=1, le=1000, description="Most tracks in a DJ show; a longer playlist's "
+                               "show plays its first ones and says so")
+    dj_max_minutes: float = Field(default=240, gt=0, le=24 * 60, description="Most minutes of music in a DJ show")
+    dj_max_links: int = Field(default=24, ge=3, le=500, description="Most spoken links in a show (the links are "
+                              "spaced out to fit)")
+    dj_renders: int = Field(default=1, ge=1, le=16, description="Shows the server renders at once (one per listener "
+                            "at most); the rest wait in line")
+    dj_queue: int = Field(default=4, ge=0, le=100, description="Show requests that may wait in line for a render; "
+                          "beyond it the server answers 503 with Retry-After")
+    dj_store_mb: float = Field(default=64, gt=0, le=100_000, description="Disk the server keeps for one listener's "
+                               "shows (MB); the oldest are deleted to make room")

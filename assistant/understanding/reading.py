@@ -125,7 +125,7 @@ def understand(text: str, vocab: Vocabulary, llm=None, *, timeout: float = 30.0,
     if llm is None:
         return _offline(offline, text, t0)
     try:
-        answer, info = _ask(llm, text, vocab, timeout, propose_artists=bool(offline.artist_traits))
+        answer, info, cuts = _ask(llm, text, vocab, timeout, propose_artists=bool(offline.artist_traits))
     except Exception as exc:  # noqa: BLE001 - any LLM failure falls back, whatever raised it
         reason = str(exc) or type(exc).__name__
         log.warning("LLM failed, using the offline parser: %s", reason)
@@ -145,6 +145,7 @@ def understand(text: str, vocab: Vocabulary, llm=None, *, timeout: float = 30.0,
         return Reading(kind="clarify", clarification=answer.clarification or _CLARIFY, source="llm", llm=info,
                        seconds=_since(t0))
     grounded, notes = ground_llm(answer.constraints, vocab)
+    notes += [f"the LLM's answer was cut to size: {cut}" for cut in cuts[:5]]
     merged, disagreements = merge(offline, grounded, text)
     merged = merged.model_copy(update={"notes": _dedupe(offline.notes + notes + merged.notes)})
     for line in disagreements:
@@ -161,7 +162,7 @@ def _offline(c: Constraints, text: str, t0: float) -> Reading:
 
 
 def _ask(llm, text: str, vocab: Vocabulary, timeout: float, propose_artists: bool = False):
-    """The LLM's reading, validated. With `propose_artists` (the request asks for artists by something the catalogue
+    """The LLM's reading, validated, its cost, and what was cut from it (too long). With `propose_artists` (the request asks for artists by something the catalogue
     does not record) seed artists the request never names are allowed: they are the LLM's knowledge."""
     from assistant.llm.interface import ask_structured
     from assistant.understanding.concept_profile import inventory
@@ -184,7 +185,7 @@ def _ask(llm, text: str, vocab: Vocabulary, timeout: float, propose_artists: boo
         provider=usages[-1].provider, model=usages[-1].model, seconds=round(sum(u.seconds for u in usages), 3),
         input_tokens=_total([u.input_tokens for u in usages]), output_tokens=_total([u.output_tokens for u in usages]),
         attempts=result.attempts)
-    return result.value, info
+    return result.value, info, result.cuts
 
 
 def _popular_terms(vocab: Vocabulary, k: int) -> list[int]:

@@ -20,6 +20,7 @@ from assistant.web.problems import TooManyRequests, Unauthorized
 from assistant.web.schemas import SESSION_ID, SHOW_ID
 from assistant.web.service import Api, Listener
 from assistant.web.shared import RateLimiter, ReadCache
+from assistant.web.show_queue import ShowQueue
 from assistant.web.tokens import Users, digest
 
 
@@ -34,13 +35,15 @@ class AppState:
     limiter: RateLimiter
     cache: ReadCache = field(default_factory=ReadCache)
     running: set = field(default_factory=set)  # streamed turns in flight (a reference keeps each task alive)
+    shows: ShowQueue = field(default_factory=ShowQueue)  # the line DJ shows wait in
 
     @classmethod
     def of(cls, services: Services, auth: Literal["tokens", "none"], local_name: str | None) -> AppState:
         settings = services.settings
         return cls(services=services, auth=auth, users=Users(services.stores),
                    local=Listener(name=local_name or settings.user or "local", single_user=True),
-                   limiter=RateLimiter(settings.rate_per_minute))
+                   limiter=RateLimiter(settings.rate_per_minute),
+                   shows=ShowQueue(settings.dj_renders, settings.dj_queue))
 
 
 async def app_state(request: Request) -> AppState:
@@ -84,7 +87,7 @@ Caller = Annotated[Listener, Depends(rate_limited)]
 
 async def caller_api(state: State, me: Caller) -> Api:
     """The caller's view of the chat service, for this request."""
-    return Api(state.services.planner, me, state.cache)
+    return Api(state.services.planner, me, state.cache, shows=state.shows)
 
 
 CallerApi = Annotated[Api, Depends(caller_api)]

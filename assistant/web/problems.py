@@ -46,13 +46,18 @@ class TooLarge(Refused):
 
 
 class TooManyRequests(Refused):
-    """The caller is over the rate limit."""
+    """The caller is over the rate limit (or already has a DJ show being made)."""
+
+
+class Busy(Refused):
+    """The server is at capacity for this kind of work (the DJ's line of shows is full): 503 with Retry-After."""
 
 
 STATUS: dict[type[Exception], int] = {
     Unauthorized: 401,
     TooLarge: 413,
     TooManyRequests: 429,
+    Busy: 503,
     NotFound: 404,
     Conflict: 409,
     BadInput: 422,

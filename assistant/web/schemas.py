@@ -189,6 +189,8 @@ class ShowOut(_Out):
     show_id: str = Field(description="Fetch its script at /v1/shows/{show_id}/script")
     links: list[LinkOut]
     score: dict[str, Any]
+    notes: list[str] = Field(default_factory=list, description="What the show changed to fit its budget (shortened, "
+                             "links spaced out) and any fallback")
 
 
 class HealthOut(_Out):

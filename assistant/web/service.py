@@ -66,8 +66,9 @@ def _state(call, *args):
 class Api:
     """One listener's view of the chat service (create one per request: it is cheap)."""
 
-    def __init__(self, planner: Planner, me: Listener, cache: ReadCache | None = None):
+    def __init__(self, planner: Planner, me: Listener, cache: ReadCache | None = None, shows=None):
         self.planner, self.me, self.chat, self.cache = planner, me, Chat(planner), cache
+        self.shows = shows  # the app's `ShowQueue`: renders wait their turn in it
 
     # -- sessions -----------------------------------------------------------------------------------
     def owned(self, session_id: str) -> tuple[Session, int]:
@@ -156,7 +157,17 @@ class Api:
 
     # -- the DJ: shows live in <home>/shows/<show_id>/ (links/NNN.wav, script.json, owner.json) ------------
     def make_show(self, session_id: str, every: int, voice: str | None, keep: int = 10) -> dict:
-        """Render a DJ show of the version shown (sequenced, links written and spoken); keeps your last `keep`."""
+        """Render a DJ show of the version shown (sequenced, links written and spoken) when its turn comes in the
+        app's `ShowQueue`; keeps your last `keep` shows within SEGUE_DJ_STORE_MB (the oldest are deleted)."""
+        from contextlib import nullcontext
+
+        session, _ = self.owned(session_id)
+        if session.current is None:
+            raise NotNow("There is no playlist yet, so there is nothing to play: ask for one first (POST /v1/chat).")
+        with self.shows.turn(self.me.name) if self.shows is not None else nullcontext():
+            return self._make_show(session_id, every, voice, keep)
+
+    def _make_show(self, session_id: str, every: int, voice: str | None, keep: int) -> dict:
         import uuid
 
         from assistant.dj import render_show, speaker_for
@@ -177,10 +188,10 @@ class Api:
             shutil.rmtree(out, ignore_errors=True)
             raise
         (out / "owner.json").write_text(json.dumps({"listener": session.listener, "session_id": session.id}))
-        self._prune(keep)
+        self._prune(keep, int(self.planner.settings.dj_store_mb * 1024 * 1024), show_id)
         links = [{"n": x.n, "after_position": x.after_position, "kind": x.kind, "text": x.text,
                   "audio_url": f"/v1/shows/{show_id}/links/{x.n}.wav"} for x in show.links]
-        return {"show_id": show_id, "links": links, "score": show.score.model_dump(mode="json")}
+        return {"show_id": show_id, "links": links, "score": show.score.model_dump(mode="json"), "notes": show.notes}
 
     def show_file(self, show_id: str, name: str, label: str):
         """A file of one of your shows (script.json, links/NNN.wav); NotYours otherwise."""
@@ -199,18 +210,24 @@ class Api:
     def _shows(self):
         return self.planner.catalogue.home.root / "shows"
 
-    def _prune(self, keep: int) -> None:
+    def _prune(self, keep: int, max_bytes: int, newest: str) -> None:
+        """Delete your oldest shows until `keep` are left within `max_bytes` (the show just made always stays)."""
         import shutil
 
         mine = []
         for d in self._shows().iterdir() if self._shows().is_dir() else []:
             try:
                 if self.me.owns(json.loads((d / "owner.json").read_text())["listener"]):
-                    mine.append((d.stat().st_mtime, d))
+                    size = sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
+                    mine.append((d.name == newest, d.stat().st_mtime, size, d))
             except (OSError, ValueError, KeyError):
                 continue
-        for _, d in sorted(mine, reverse=True)[keep:]:
-            shutil.rmtree(d, ignore_errors=True)
+        used = 0
+        for i, (_, _, size, d) in enumerate(sorted(mine, key=lambda x: (x[0], x[1]), reverse=True)):
+            used += size
+            if i > 0 and (i >= keep or used > max_bytes):
+                shutil.rmtree(d, ignore_errors=True)
+                used -= size
 
     # -- mapping ------------------------------------------------------------------------------------
     def turn(self, result: TurnResult) -> TurnOut:

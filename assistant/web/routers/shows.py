@@ -21,7 +21,10 @@ LinkNumber = Annotated[int, Path(ge=1, le=999, description="Link number, from 1"
 
 @router.post("/v1/sessions/{session_id}/dj", response_model=ShowOut, responses=problem_responses(404, 409, 413))
 def make_show(body: DJIn, session_id: SessionId, api: CallerApi):
-    """A DJ show of the version shown: the set sequenced for flow, a spoken link every N tracks."""
+    """A DJ show of the version shown: the set sequenced for flow, a spoken link every N tracks. A show plays at most
+    SEGUE_DJ_MAX_TRACKS tracks with at most SEGUE_DJ_MAX_LINKS links (`notes` says what was cut). Shows are rendered
+    one at a time per listener (429 with Retry-After while yours is being made) in a line of bounded length (503
+    with Retry-After when it is full); you keep your last 10 shows within SEGUE_DJ_STORE_MB."""
     return ShowOut(**api.make_show(session_id, body.every, body.voice))
 
 
