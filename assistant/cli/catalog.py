@@ -30,14 +30,15 @@ def catalog_import(
         if as_json:
             print(json.dumps(result, indent=2))
             return
-        out.print(result["message"])
+        out.print(result["message"], markup=False)  # names as they are: '[/]' in a folder name is not markup
         rep = result.get("report") or {}
         if rep:
             out.print(f"rows read {rep.get('rows_read', '?'):,}, kept {rep.get('kept', '?'):,}")
-            for reason, n in (rep.get("rejected") or {}).items():
-                out.print(f"  rejected {n:,}: {reason}")
-            for reason, n in (rep.get("fixed") or {}).items():
-                out.print(f"  fixed {n:,}: {reason}")
+            examples = rep.get("examples") or {}
+            for title in ("rejected", "fixed"):
+                for reason, n in (rep.get(title) or {}).items():
+                    refs = ", ".join(examples.get(reason) or [])
+                    out.print(f"  {title} {n:,}: {reason}" + (f" (e.g. {refs})" if refs else ""), markup=False)
 
 
 @catalog_app.command("info")
