@@ -109,7 +109,7 @@ def read_audio_folder(root: Path, tally: Tally, progress: Progress) -> tuple[lis
             track = read_audio_file(item, root, tally, reader)
             if track is not None:
                 if track.track_id in seen:
-                    tally.reject("duplicate file (same resolved path)", str(item.path))
+                    tally.reject("duplicate file (same resolved path)", str(item.path.relative_to(root)))
                 else:
                     seen.add(track.track_id)
                     tracks.append(track)
