@@ -19,7 +19,7 @@ from retrieval.home import Home
 from retrieval.importers.fingerprint import fingerprint
 from retrieval.importers.report import shown
 from retrieval.library import Library, load_library, prune_caches
-from retrieval.tracks import Catalogue
+from retrieval.tracks import Catalogue, DamagedCatalogue
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -76,7 +76,11 @@ class CatalogueService:
         fp = fingerprint(path)
         meta = self.manifest()
         if meta and meta.get("fingerprint") == fp:
-            self.library(progress=progress)  # make sure vectors and index exist too
+            try:
+                self.library(progress=progress)  # make sure vectors and index exist too
+            except DamagedCatalogue:
+                meta = {}  # the saved copy is damaged: import it again below
+        if meta and meta.get("fingerprint") == fp:
             return {"status": "unchanged", "message": f"{shown(path)} is already the active catalogue; nothing to do.",
                     "report": meta.get("import_report")}
         tracks, report = read_catalogue(path, progress=(lambda d, t: progress("read", d, t)) if progress else None)

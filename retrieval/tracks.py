@@ -224,7 +224,9 @@ class Catalogue:
             explicit = np.load(directory / "explicit.npy", mmap_mode="r")
             n = int(meta["n"])
         except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError) as exc:
-            raise DamagedCatalogue(directory, f"{type(exc).__name__}: {str(exc)[:120]}") from exc
+            what = (f"{Path(exc.filename).name}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename
+                    else f"{type(exc).__name__}: {str(exc)[:120]}")
+            raise DamagedCatalogue(directory, what) from exc
         sizes = {len(v) for v in strings.values()} | {len(genres), len(explicit)} | {len(a) for a in floats.values()}
         if sizes != {n}:
             raise DamagedCatalogue(directory, f"its parts hold {sorted(sizes)} rows, the manifest says {n}")
