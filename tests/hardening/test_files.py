@@ -2,86 +2,26 @@
 sockets, links out of the folder and into loops, broken and huge "audio", unreadable entries and hostile names;
 hostile JSONL and CSV catalogues; a data home whose derived files are truncated or corrupt.
 
-Every case runs as a subprocess under a time limit (a hang is a case past it); stdout and stderr are searched for
-a traceback. The import's peak RSS is read with wait4 (the child and the tag worker it waited for).
-
-Permissions: the tests run as root, and root reads a 000 file. When `setpriv` exists the readers run as root
-without CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH, so permission bits bind as they do for a user; otherwise the
-permission cases are recorded as what root sees (imported) and the report says so.
+Every case runs as a subprocess under a time limit (`cli_runs.run`: a hang is a case past it, a traceback is one
+in stdout or stderr); the import's peak RSS is read with wait4 (the child and the tag worker it waited for).
+Permission bits bind only when the readers run without root's DAC override (see `cli_runs.NO_DAC`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
 
 from retrieval.importers.report import shown
+from tests.hardening.cli_runs import AREA, NO_DAC, RSS_BOUND_MB, outcome, record, run
 from tests.hardening.hostile_files import build_hostile_folder, write_mp3, write_wav
 
 pytestmark = pytest.mark.integration
 
-AREA = "files"
-REPO = Path(__file__).resolve().parents[2]
-LIMIT_S = 120.0  # a run past this is a hang
-RSS_BOUND_MB = 1024
-NO_DAC = (["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--inh-caps=-dac_override,-dac_read_search"]
-          if os.geteuid() == 0 and shutil.which("setpriv") else [])
 PERMISSION_CASES = {"000-permission wav", "000-permission folder"}
-
-
-def run(args: list[str], home: Path, limit: float = LIMIT_S, python: list[str] | None = None) -> dict:
-    """Run `python -m assistant.cli ARGS` (or `python` + args) with SEGUE_HOME=home; rc, output, seconds, peak RSS."""
-    cmd = NO_DAC + [sys.executable] + (python if python is not None else ["-m", "assistant.cli", *args])
-    env = dict(os.environ, SEGUE_HOME=str(home), PYTHONPATH=str(REPO), HF_HUB_OFFLINE="1", COLUMNS="200")
-    started = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO,
-                            start_new_session=True)
-    out: dict[str, bytes] = {}
-    readers = [threading.Thread(target=lambda k=k, f=f: out.__setitem__(k, f.read()))
-               for k, f in (("stdout", proc.stdout), ("stderr", proc.stderr))]
-    for t in readers:
-        t.start()
-    hang = False
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.monotonic() - started > limit:
-            hang = True
-            os.killpg(proc.pid, 9)
-            pid, status, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.02)
-    for t in readers:
-        t.join()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    text = {k: v.decode("utf-8", "backslashreplace") for k, v in out.items()}
-    return {"rc": proc.returncode, "hang": hang, "seconds": round(time.monotonic() - started, 2),
-            "rss_mb": round(usage.ru_maxrss / 1024, 1), **text}
-
-
-def outcome(result: dict) -> str:
-    """ok (exit 0), refused (exit 2, one line on stderr), traceback (anything else), hang."""
-    if result["hang"]:
-        return "hang"
-    if "Traceback" in result["stdout"] + result["stderr"]:
-        return "traceback"
-    if result["rc"] == 0:
-        return "ok"
-    errors = [line for line in result["stderr"].splitlines() if line.startswith("error: ")]
-    return "refused" if result["rc"] == 2 and len(errors) == 1 else "traceback"
-
-
-def record(fuzz_tally, case: str, result: dict) -> str:
-    return fuzz_tally.add(AREA, case, outcome(result), seconds=result["seconds"], rss_mb=result["rss_mb"])
 
 
 @pytest.fixture()

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from retrieval.importers.catalogue import CatalogueImportError, read_catalogue
 from retrieval.importers.report import shown
 from retrieval.tracks import Catalogue
+from tests.hardening.cli_runs import AREA, RSS_BOUND_MB, outcome, record, run
 from tests.hardening.hostile_files import write_mp3, write_wav
-from tests.hardening.test_files import AREA, RSS_BOUND_MB, outcome, record, run
 
 pytestmark = pytest.mark.integration
 
