@@ -85,8 +85,11 @@ class CatalogueService:
                     "report": meta.get("import_report")}
         tracks, report = read_catalogue(path, progress=(lambda d, t: progress("read", d, t)) if progress else None)
         if not tracks:
-            raise BadInput(f"No usable tracks in {shown(path)}: {report.rejected}. Check the file's columns against "
-                           "`segue catalog import --help`.")
+            hint = ("Point at a folder of playable audio files (MP3, FLAC, Ogg, Opus, M4A, WAV), or at a CSV/JSONL catalogue."
+                    if report.format == "audio-folder" else
+                    "Check the file's columns against `segue catalog import --help`.")
+            reasons = "; ".join(f"{reason}: {n}" for reason, n in report.rejected.items()) or "no rows"
+            raise BadInput(f"No usable tracks in {shown(path)} ({reasons}). {hint}")
         label = f"{shown(path.name)} ({len(tracks):,} tracks)"
         meta = {"name": shown(path.name), "source": shown(path.resolve()), "fingerprint": fp, "generated": False, "label": label,
                 "import_report": report.model_dump(mode="json")}
