@@ -15,6 +15,7 @@ from retrieval.importers.tag_reader import TagReader
 from retrieval.tracks import Track
 
 UNKNOWN_ARTIST = "Unknown artist"
+NO_PATH = "file name not valid UTF-8 (kept without its path: rename the file to play or export it)"
 TRACK_NUMBER = re.compile(r"^\s*\d{1,3}\s*[-._)]?\s+")
 
 
@@ -79,6 +80,12 @@ def read_audio_file(item: AudioFile, root: Path, tally: Tally, reader: TagReader
     length = result.get("length")
     duration_ms = int(round(length * 1000)) if isinstance(length, (int, float)) and math.isfinite(length) else None
     resolved = Path(item.target)
+    path_text: str | None = str(resolved)
+    try:
+        path_text.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes: no JSON, database or web answer could carry this path
+        path_text = None
+        tally.fix(NO_PATH, ref)
     return Track(
         track_id=file_track_id(resolved),
         title=title,
@@ -88,7 +95,7 @@ def read_audio_file(item: AudioFile, root: Path, tally: Tally, reader: TagReader
         year=year,
         genres=genres,
         duration_ms=duration_ms if duration_ms and duration_ms > 0 else None,
-        path=str(resolved),
+        path=path_text,
     )
 
 

@@ -114,7 +114,8 @@ def build_hostile_folder(root: Path, outside: Path, huge: bool = True) -> dict[s
 
 def scan(root: Path) -> dict[str, str]:
     """{entry under root: "kept" or the reason it was skipped}, as an import of `root` reads it."""
-    from retrieval.importers.audio_files import read_audio_folder
+    from retrieval.importers.audio_files import file_track_id, read_audio_folder
+    from retrieval.importers.folder import audio_files
     from retrieval.importers.report import Tally
 
     class EveryRef(Tally):  # keeps every reference, not just a few examples
@@ -128,9 +129,8 @@ def scan(root: Path) -> dict[str, str]:
 
     tally = EveryRef()
     tracks, _ = read_audio_folder(root, tally, None)
-    real = os.path.realpath(root)
-    kept = {os.path.relpath(t.path, real): "kept" for t in tracks}
-    return tally.refs | kept
+    entry_of = {file_track_id(Path(f.target)): os.path.relpath(f.path, root) for f in audio_files(root)}
+    return tally.refs | {entry_of[t.track_id]: "kept" for t in tracks}
 
 
 if __name__ == "__main__":

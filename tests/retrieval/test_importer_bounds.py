@@ -13,6 +13,7 @@ import pytest
 
 from retrieval.errors import BadInput
 from retrieval.importers import folder
+from retrieval.importers.audio_files import NO_PATH
 from retrieval.importers.catalogue import read_catalogue
 from retrieval.importers.fingerprint import fingerprint
 from retrieval.importers.report import Tally, shown
@@ -52,6 +53,15 @@ def test_walk_is_bounded_in_depth_and_size(tmp_path: Path, monkeypatch) -> None:
     tally = Tally()
     assert [f.path.name for f in folder.audio_files(tmp_path, tally)] == ["shallow.wav"]
     assert tally.rejected == {folder.TOO_BIG: 1, folder.TOO_DEEP: 1}
+
+
+def test_a_file_name_with_undecodable_bytes_imports_without_its_path(tmp_path: Path) -> None:
+    write_wav(os.fsencode(tmp_path) + b"/01 - Caf\xe9 Band - Ol\xe9.wav")
+    write_wav(tmp_path / "02 - Good - Name.wav")
+    tracks, report = read_catalogue(tmp_path)
+    assert [(t.artist, t.title, t.path is None) for t in tracks] == [
+        ("Caf\ufffd Band", "Ol\ufffd", True), ("Good", "Name", False)]
+    assert report.fixed[NO_PATH] == 1 and report.examples[NO_PATH] == ["01 - Caf\\xe9 Band - Ol\\xe9.wav"]
 
 
 def test_tag_reader_reads_tags_in_a_worker(tmp_path: Path) -> None:
