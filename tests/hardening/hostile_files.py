@@ -129,7 +129,9 @@ def scan(root: Path) -> dict[str, str]:
 
     tally = EveryRef()
     tracks, _ = read_audio_folder(root, tally, None)
-    entry_of = {file_track_id(Path(f.target)): os.path.relpath(f.path, root) for f in audio_files(root)}
+    entry_of: dict[str, str] = {}
+    for f in audio_files(root):  # the first entry for a file is the one kept; a later link to it is a duplicate
+        entry_of.setdefault(file_track_id(Path(f.target)), os.path.relpath(f.path, root))
     return tally.refs | {entry_of[t.track_id]: "kept" for t in tracks}
 
 
