@@ -10,7 +10,7 @@ from pathlib import Path
 
 from retrieval.importers.folder import AUDIO_EXTENSIONS, AudioFile, audio_files
 from retrieval.importers.report import CatalogueImportError, Tally, shown
-from retrieval.importers.tabular import DATE_RE, PROGRESS_EVERY, Progress
+from retrieval.importers.tabular import DATE_RE, MAX_ROWS, PROGRESS_EVERY, Progress
 from retrieval.importers.tag_reader import TagReader
 from retrieval.tracks import Track
 
@@ -109,6 +109,9 @@ def read_audio_folder(root: Path, tally: Tally, progress: Progress) -> tuple[lis
             + (f"; {skipped} skipped: {', '.join(sorted(tally.rejected))}" if skipped else "")
             + "). Point at the folder that holds your music, or at a CSV/JSONL catalogue."
         )
+    if len(files) > MAX_ROWS:
+        raise CatalogueImportError(f"{shown(root)}: more than {MAX_ROWS:,} audio files; Segue imports at most "
+                                   f"{MAX_ROWS:,} tracks. Point at a smaller folder.")
     tracks: list[Track] = []
     seen: set[str] = set()
     with TagReader() as reader:

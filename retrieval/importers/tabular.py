@@ -29,6 +29,14 @@ PROGRESS_EVERY = 1000
 MAX_LINE_CHARS = 1 << 20  # a longer line (or CSV field) is rejected, never held whole in memory
 LONG_LINE = f"line longer than {MAX_LINE_CHARS >> 20} MB (skipped)"
 BAD_UNICODE = "text with a lone surrogate (not valid Unicode)"
+MAX_ROWS = 2_000_000  # an import holds every track in memory (~4 KB each): more is refused, not an OOM kill
+MAX_LINES = 2 * MAX_ROWS  # physical lines read, blank or not (a gzip of empty lines is no catalogue either)
+
+
+def too_big(path: Path) -> CatalogueImportError:
+    return CatalogueImportError(
+        f"{shown(path)}: more than {MAX_ROWS:,} rows (or {MAX_LINES:,} lines); Segue imports at most "
+        f"{MAX_ROWS:,} tracks. Split the catalogue or keep the part you listen to.")
 
 # Track field -> accepted column names, most specific first (all lower case).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -361,6 +369,8 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
                     rows += 1
                     tally.reject(f"broken CSV row ({str(exc)[:80]})", f"line {reader.line_num}")
                     continue
+                if reader.line_num > MAX_LINES or rows >= MAX_ROWS:
+                    raise too_big(path)
                 if not row:
                     continue
                 rows += 1
@@ -379,6 +389,8 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
 def iter_json_lines(path: Path, tally: Tally) -> Iterator[tuple[int, str]]:
     with open_text(path) as fh:
         for number, line in enumerate(bounded_lines(fh, tally), start=1):
+            if number > MAX_LINES:
+                raise too_big(path)
             if line.strip():
                 yield number, line
 
@@ -391,6 +403,8 @@ def read_jsonl(path: Path, tally: Tally, progress: Progress) -> tuple[list[Track
     rows = 0
     try:
         for number, line in iter_json_lines(path, tally):
+            if rows >= MAX_ROWS:
+                raise too_big(path)
             rows += 1
             ref = f"line {number}"
             try:

@@ -14,7 +14,7 @@ import pytest
 from retrieval.errors import BadInput
 from retrieval.importers import folder
 from retrieval.importers.audio_files import NO_PATH
-from retrieval.importers.catalogue import read_catalogue
+from retrieval.importers.catalogue import CatalogueImportError, read_catalogue
 from retrieval.importers.fingerprint import fingerprint
 from retrieval.importers.report import Tally, shown
 from retrieval.importers.tabular import LONG_LINE, bounded_lines
@@ -149,3 +149,20 @@ def test_fingerprint_refuses_what_is_not_a_file(tmp_path: Path) -> None:
     os.symlink("/dev/zero", tmp_path / "m" / "z.mp3")
     write_wav(tmp_path / "m" / os.fsdecode(b"bad\xff.wav"))
     assert len(fingerprint(tmp_path / "m")) == 20  # undecodable names, FIFOs and devices: no error, no read
+
+
+@pytest.mark.parametrize("content", ["track_id,title,artist\n" + "1,a,b\n" * 30, "track_id,title,artist\n" + "\n" * 60,
+                                     '{"track_id": "1", "title": "a", "artist": "b"}\n' * 30,
+                                     '{"track_id": "1", "title": "a", "artist": "b"}\n' + "\n" * 60])
+def test_a_catalogue_over_the_row_or_line_cap_is_refused(tmp_path: Path, monkeypatch, content) -> None:
+    """A gzip bomb of rows (or of blank lines) is refused at the cap, never read on into an OOM kill."""
+    import gzip
+
+    from retrieval.importers import tabular
+
+    monkeypatch.setattr(tabular, "MAX_ROWS", 20)
+    monkeypatch.setattr(tabular, "MAX_LINES", 40)
+    path = tmp_path / ("c.csv.gz" if content.startswith("track_id") else "c.jsonl.gz")
+    path.write_bytes(gzip.compress(content.encode()))
+    with pytest.raises(CatalogueImportError, match="more than 20 rows"):
+        read_catalogue(path)
