@@ -9,6 +9,7 @@ and hostile contents, read in process; every kept track must save and load back.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import shutil
@@ -58,6 +59,8 @@ CATALOGUE_FILES = {
                                              + 'm,"' + ("w" * 100_000 + "\n") * 15 + '",a\n').encode(), "ok", "broken CSV row"),
     "csv 20000 columns": (("track_id,title,artist," + ",".join(f"c{i}" for i in range(20000)) + "\n"
                            + "".join(f"t{i},Song {i},Band" + ",1" * 20000 + "\n" for i in range(5))).encode(), "ok", ""),
+    "csv gzip bomb of blank lines (5 MB of newlines per KB)": (
+        gzip.compress(("track_id,title,artist\n1,a,b\n" + "\n" * 5_000_000).encode()), "refused", "more than 2,000,000"),
     "csv NUL bytes in a row": (("track_id,title,artist\n" + "".join(f"t{i},Song {i},Band\n" for i in range(5))).encode()
                                + b"n,a\x00b,c\n", "refused", "looks binary"),
 }
