@@ -8,9 +8,10 @@ import math
 import re
 from pathlib import Path
 
+from retrieval.importers.bounds import MAX_ROWS
 from retrieval.importers.folder import AUDIO_EXTENSIONS, AudioFile, audio_files
 from retrieval.importers.report import CatalogueImportError, Tally, shown
-from retrieval.importers.tabular import DATE_RE, MAX_ROWS, PROGRESS_EVERY, Progress
+from retrieval.importers.tabular import DATE_RE, PROGRESS_EVERY, Progress
 from retrieval.importers.tag_reader import TagReader
 from retrieval.tracks import Track
 

@@ -21,22 +21,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from retrieval.importers import bounds
 from retrieval.importers.report import CatalogueImportError, Tally, shown
 from retrieval.tracks import Track
 
 Progress = Callable[[int, int | None], None] | None
 PROGRESS_EVERY = 1000
-MAX_LINE_CHARS = 1 << 20  # a longer line (or CSV field) is rejected, never held whole in memory
-LONG_LINE = f"line longer than {MAX_LINE_CHARS >> 20} MB (skipped)"
 BAD_UNICODE = "text with a lone surrogate (not valid Unicode)"
-MAX_ROWS = 2_000_000  # an import holds every track in memory (~4 KB each): more is refused, not an OOM kill
-MAX_LINES = 2 * MAX_ROWS  # physical lines read, blank or not (a gzip of empty lines is no catalogue either)
-
-
-def too_big(path: Path) -> CatalogueImportError:
-    return CatalogueImportError(
-        f"{shown(path)}: more than {MAX_ROWS:,} rows (or {MAX_LINES:,} lines); Segue imports at most "
-        f"{MAX_ROWS:,} tracks. Split the catalogue or keep the part you listen to.")
 
 # Track field -> accepted column names, most specific first (all lower case).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -253,23 +244,6 @@ def _valid_unicode(data: dict[str, Any]) -> bool:
     return True
 
 
-def bounded_lines(fh: io.TextIOBase, tally: Tally, limit: int = MAX_LINE_CHARS) -> Iterator[str]:
-    """The lines of `fh`; a line over `limit` characters is read past in pieces, rejected in `tally` and given as
-    an empty line (so line numbers still count)."""
-    number = 0
-    while True:
-        line = fh.readline(limit + 1)
-        if not line:
-            return
-        number += 1
-        if len(line) > limit and not line.endswith("\n"):
-            while (rest := fh.readline(limit)) and not rest.endswith("\n"):
-                pass
-            tally.reject(LONG_LINE, f"line {number}")
-            line = "\n"
-        yield line
-
-
 class RowReader:
     """Turns rows into Tracks, rejecting rows without id/title/artist and repeated ids."""
 
@@ -333,7 +307,7 @@ def csv_header(path: Path) -> tuple[list[str], str]:
     import csv
 
     with open_text(path) as fh:
-        first = fh.readline(MAX_LINE_CHARS)
+        first = fh.readline(bounds.MAX_LINE_CHARS)
     delim = pick_delimiter(first)
     cells = next(csv.reader([first], delimiter=delim), [])
     return [c.strip() for c in cells], delim
@@ -355,9 +329,9 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
     reader_ = RowReader(tally, merge_duplicates=(fmt == "spotify-csv"))
     width = len(header)
     rows = 0
-    csv.field_size_limit(MAX_LINE_CHARS)
+    csv.field_size_limit(bounds.MAX_LINE_CHARS)
     with open_text(path) as fh:
-        reader = csv.reader(bounded_lines(fh, tally), delimiter=delim)
+        reader = csv.reader(bounds.bounded_lines(fh, tally), delimiter=delim)
         next(reader, None)
         try:
             while True:
@@ -369,8 +343,8 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
                     rows += 1
                     tally.reject(f"broken CSV row ({str(exc)[:80]})", f"line {reader.line_num}")
                     continue
-                if reader.line_num > MAX_LINES or rows >= MAX_ROWS:
-                    raise too_big(path)
+                if reader.line_num > bounds.MAX_LINES or rows >= bounds.MAX_ROWS:
+                    raise bounds.too_big(path)
                 if not row:
                     continue
                 rows += 1
@@ -388,9 +362,9 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
 
 def iter_json_lines(path: Path, tally: Tally) -> Iterator[tuple[int, str]]:
     with open_text(path) as fh:
-        for number, line in enumerate(bounded_lines(fh, tally), start=1):
-            if number > MAX_LINES:
-                raise too_big(path)
+        for number, line in enumerate(bounds.bounded_lines(fh, tally), start=1):
+            if number > bounds.MAX_LINES:
+                raise bounds.too_big(path)
             if line.strip():
                 yield number, line
 
@@ -403,8 +377,8 @@ def read_jsonl(path: Path, tally: Tally, progress: Progress) -> tuple[list[Track
     rows = 0
     try:
         for number, line in iter_json_lines(path, tally):
-            if rows >= MAX_ROWS:
-                raise too_big(path)
+            if rows >= bounds.MAX_ROWS:
+                raise bounds.too_big(path)
             rows += 1
             ref = f"line {number}"
             try:

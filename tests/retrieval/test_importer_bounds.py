@@ -14,10 +14,10 @@ import pytest
 from retrieval.errors import BadInput
 from retrieval.importers import folder
 from retrieval.importers.audio_files import NO_PATH
+from retrieval.importers.bounds import LONG_LINE, bounded_lines
 from retrieval.importers.catalogue import CatalogueImportError, read_catalogue
 from retrieval.importers.fingerprint import fingerprint
 from retrieval.importers.report import Tally, shown
-from retrieval.importers.tabular import LONG_LINE, bounded_lines
 from retrieval.importers.tag_reader import TagReader
 from tests.hardening.hostile_files import write_mp3, write_wav
 
@@ -158,10 +158,10 @@ def test_a_catalogue_over_the_row_or_line_cap_is_refused(tmp_path: Path, monkeyp
     """A gzip bomb of rows (or of blank lines) is refused at the cap, never read on into an OOM kill."""
     import gzip
 
-    from retrieval.importers import tabular
+    from retrieval.importers import bounds
 
-    monkeypatch.setattr(tabular, "MAX_ROWS", 20)
-    monkeypatch.setattr(tabular, "MAX_LINES", 40)
+    monkeypatch.setattr(bounds, "MAX_ROWS", 20)
+    monkeypatch.setattr(bounds, "MAX_LINES", 40)
     path = tmp_path / ("c.csv.gz" if content.startswith("track_id") else "c.jsonl.gz")
     path.write_bytes(gzip.compress(content.encode()))
     with pytest.raises(CatalogueImportError, match="more than 20 rows"):
