@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -223,11 +224,11 @@ class Catalogue:
             floats = {c: np.load(directory / f"{c}.npy", mmap_mode="r") for c in FLOAT_COLUMNS}
             explicit = np.load(directory / "explicit.npy", mmap_mode="r")
             n = int(meta["n"])
+            sizes = {len(v) for v in strings.values()} | {len(genres), len(explicit)} | {len(a) for a in floats.values()}
         except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError) as exc:
             what = (f"{Path(exc.filename).name}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename
                     else f"{type(exc).__name__}: {str(exc)[:120]}")
             raise DamagedCatalogue(directory, what) from exc
-        sizes = {len(v) for v in strings.values()} | {len(genres), len(explicit)} | {len(a) for a in floats.values()}
         if sizes != {n}:
             raise DamagedCatalogue(directory, f"its parts hold {sorted(sizes)} rows, the manifest says {n}")
         return cls(strings, genres, floats, explicit, meta)
@@ -237,7 +238,8 @@ class DamagedCatalogue(NotReady):
     """The saved active catalogue cannot be read (truncated, edited, half-written); importing it again fixes it."""
 
     def __init__(self, directory: Path, what: str):
-        super().__init__(f"The active catalogue in {directory} is damaged ({what}). Import it again with "
+        where = os.fsencode(directory).decode("utf-8", "backslashreplace")  # printable even from an odd SEGUE_HOME
+        super().__init__(f"The active catalogue in {where} is damaged ({what}). Import it again with "
                          "`segue catalog import PATH` (or `segue catalog demo`); listeners and history are kept.")
 
 

@@ -95,3 +95,10 @@ def test_damaged_vectors_raise_vectors_error(tmp_path: Path, name, damage) -> No
     (tmp_path / "v" / name).write_bytes(damage)
     with pytest.raises(VectorsError, match="rebuilt"):
         load_vectors(tmp_path / "v")
+
+
+def test_a_column_saved_as_a_scalar_is_damage_not_a_crash(tmp_path: Path) -> None:
+    small_catalogue().save(tmp_path / "catalog")
+    np.save(tmp_path / "catalog" / "explicit.npy", np.int8(1))
+    with pytest.raises(DamagedCatalogue, match="TypeError"):
+        Catalogue.load(tmp_path / "catalog")
