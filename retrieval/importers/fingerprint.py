@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-IMPORTER_VERSION = 2  # bump when importing the same file would give different tracks
+IMPORTER_VERSION = 1  # bump when importing the same file would give different tracks (kept at 1: history keys)
 
 
 def fingerprint(path: Path) -> str:
