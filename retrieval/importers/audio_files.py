@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from retrieval.importers.bounds import MAX_ROWS
-from retrieval.importers.folder import AUDIO_EXTENSIONS, AudioFile, audio_files
+from retrieval.importers.folder import AUDIO_EXTENSIONS, FoundFile, audio_files
 from retrieval.importers.report import CatalogueImportError, Tally, shown
 from retrieval.importers.tabular import DATE_RE, PROGRESS_EVERY, Progress
 from retrieval.importers.tag_reader import TagReader
@@ -42,7 +42,7 @@ def _from_file_name(path: Path) -> tuple[str | None, str]:
     return None, stem
 
 
-def read_audio_file(item: AudioFile, root: Path, tally: Tally, reader: TagReader) -> Track | None:
+def read_audio_file(item: FoundFile, root: Path, tally: Tally, reader: TagReader) -> Track | None:
     """One Track from one file, or None (rejected in `tally`) when its tags cannot be read."""
     path = item.path
     ref = shown(path.relative_to(root) if path.is_relative_to(root) else path)

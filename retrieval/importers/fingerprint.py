@@ -11,14 +11,14 @@ IMPORTER_VERSION = 1  # bump when importing the same file would give different t
 
 
 def fingerprint(path: Path) -> str:
-    """Content fingerprint of a file, or of a folder's audio files (names, sizes, mtimes; the files an import
-    reads, `folder.audio_files`)."""
-    from retrieval.importers.folder import audio_files
+    """Content fingerprint of a file, or of a folder's files (names, sizes, mtimes of the regular files inside it,
+    walked safely by `folder.regular_files`)."""
+    from retrieval.importers.folder import regular_files
 
     h = hashlib.sha256(f"importer-v{IMPORTER_VERSION}".encode())
     path = Path(path)
     if path.is_dir():
-        for f in audio_files(path):
+        for f in regular_files(path):
             name = os.fsencode(f.path.relative_to(path))
             h.update(name + f"\0{f.size}\0{f.mtime_ns}\n".encode())
     else:

@@ -1,6 +1,7 @@
 """Walking a music folder safely: regular files only, nothing outside the folder, every skip reported.
 
-`audio_files(root, tally)` lists the audio files under `root` (by extension, hidden names skipped). It never opens a
+`audio_files(root, tally)` lists the audio files under `root` (by extension, hidden names skipped);
+`regular_files` any regular files (a folder's fingerprint). It never opens a
 file, and never follows a symlinked folder (so a symlink loop cannot trap it). A file symlink is taken only when
 it leads to a regular file inside `root`. FIFOs, devices, sockets, symlinks out of the folder or into a loop,
 empty files, files over `MAX_AUDIO_BYTES`, unreadable files and folders are skipped and counted in `tally`
@@ -32,7 +33,9 @@ TOO_DEEP = f"folder nested deeper than {MAX_DEPTH} levels (skipped)"
 
 
 @dataclass(frozen=True)
-class AudioFile:
+class FoundFile:
+    """A regular file found under the root."""
+
     path: Path  # as found under the root (what reports show)
     target: str  # the regular file it is, symlinks resolved (what is opened)
     size: int
@@ -43,8 +46,8 @@ def _inside(target: str, root: str) -> bool:
     return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _check(entry: os.DirEntry, root: str, real_root: str, tally: Tally | None) -> AudioFile | None:
-    """The entry as an AudioFile, or None (the reason noted in `tally`)."""
+def _check(entry: os.DirEntry, root: str, real_root: str, tally: Tally | None) -> FoundFile | None:
+    """The entry as an FoundFile, or None (the reason noted in `tally`)."""
     def skip(reason: str) -> None:
         if tally is not None:
             tally.reject(reason, os.path.relpath(entry.path, root))
@@ -66,13 +69,19 @@ def _check(entry: os.DirEntry, root: str, real_root: str, tally: Tally | None) -
         return skip(TOO_BIG)
     if not os.access(target, os.R_OK):
         return skip(NO_ACCESS)
-    return AudioFile(Path(entry.path), target, st.st_size, st.st_mtime_ns)
+    return FoundFile(Path(entry.path), target, st.st_size, st.st_mtime_ns)
 
 
-def audio_files(root: Path, tally: Tally | None = None) -> list[AudioFile]:
+def audio_files(root: Path, tally: Tally | None = None) -> list[FoundFile]:
     """The audio files under `root`, recursively, in a stable order (see the module docstring)."""
+    return regular_files(root, tally, AUDIO_EXTENSIONS)
+
+
+def regular_files(root: Path, tally: Tally | None = None, extensions: tuple[str, ...] | None = None) -> list[FoundFile]:
+    """The regular files under `root` whose names end with one of `extensions` (any name when None), walked and
+    checked as `audio_files` does."""
     real_root = os.path.realpath(root)
-    found: list[AudioFile] = []
+    found: list[FoundFile] = []
     stack: list[tuple[str, int]] = [(str(root), 0)]
     while stack:
         folder, depth = stack.pop()
@@ -97,7 +106,7 @@ def audio_files(root: Path, tally: Tally | None = None) -> list[AudioFile]:
             elif is_link and os.path.isdir(entry.path):
                 if tally is not None:
                     tally.reject(LINKED_FOLDER, os.path.relpath(entry.path, root))
-            elif entry.name.lower().endswith(AUDIO_EXTENSIONS):
+            elif extensions is None or entry.name.lower().endswith(extensions):
                 item = _check(entry, str(root), real_root, tally)
                 if item is not None:
                     found.append(item)

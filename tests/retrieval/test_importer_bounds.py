@@ -166,3 +166,12 @@ def test_a_catalogue_over_the_row_or_line_cap_is_refused(tmp_path: Path, monkeyp
     path.write_bytes(gzip.compress(content.encode()))
     with pytest.raises(CatalogueImportError, match="more than 20 rows"):
         read_catalogue(path)
+
+
+def test_a_folder_fingerprint_covers_all_its_files(tmp_path: Path) -> None:
+    """A folder of history JSON files (no audio) still has a key that changes with its files."""
+    (tmp_path / "h").mkdir()
+    (tmp_path / "h" / "a.json").write_text("[]")
+    before = fingerprint(tmp_path / "h")
+    (tmp_path / "h" / "b.json").write_text("[]")
+    assert fingerprint(tmp_path / "h") != before
