@@ -1,6 +1,6 @@
 """Hostile files and folders (issue 13, items 1 and 12): `segue catalog import` of a folder holding FIFOs, devices,
-sockets, links out of the folder and into loops, broken and huge "audio", unreadable entries and hostile names;
-hostile JSONL and CSV catalogues; a data home whose derived files are truncated or corrupt.
+sockets, links out of the folder and into loops, broken and huge "audio", unreadable entries and hostile names, and
+devices or FIFOs given as the catalogue. Hostile JSONL/CSV files and damaged homes: test_files_catalogues.py.
 
 Every case runs as a subprocess under a time limit (`cli_runs.run`: a hang is a case past it, a traceback is one
 in stdout or stderr); the import's peak RSS is read with wait4 (the child and the tag worker it waited for).
@@ -37,7 +37,7 @@ def hostile(tmp_path: Path) -> tuple[Path, dict]:
 def test_hostile_folder_each_entry_kept_or_skipped_with_a_reason(hostile, tmp_path, fuzz_tally) -> None:
     root, cases = hostile
     result = run([], tmp_path / "home", python=["-m", "tests.hardening.hostile_files", str(root)])
-    assert outcome(result) == "ok", result["stderr"][-2000:]
+    assert record(fuzz_tally, "read the hostile folder entry by entry", result) == "ok", result["stderr"][-2000:]
     seen = {shown(k): v for k, v in json.loads(result["stdout"]).items()}
     wrong = []
     for entry, (case, expected) in cases.items():
