@@ -17,8 +17,9 @@ from retrieval.encoder import TextEncoder
 from retrieval.errors import BadInput
 from retrieval.home import Home
 from retrieval.importers.fingerprint import fingerprint
+from retrieval.importers.report import shown
 from retrieval.library import Library, load_library, prune_caches
-from retrieval.tracks import Catalogue
+from retrieval.tracks import Catalogue, DamagedCatalogue
 
 Progress = Callable[[str, int, int | None], None]
 
@@ -54,31 +55,46 @@ class CatalogueService:
         return self._library
 
     def manifest(self) -> dict:
+        """The active catalogue's manifest; {} when there is none or it is damaged (an import replaces it)."""
         home = self.home
-        return json.loads((home.catalog_dir / "manifest.json").read_text()) if home.has_catalogue() else {}
+        if not home.has_catalogue():
+            return {}
+        try:
+            meta = json.loads((home.catalog_dir / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return meta if isinstance(meta, dict) else {}
 
     def import_catalogue(self, path: Path, progress: Progress | None = None) -> dict:
         """Import a catalogue file or folder; a no-op when the same content is already active."""
-        from retrieval.importers.catalogue import read_catalogue
+        from retrieval.importers.catalogue import detect_format, read_catalogue
 
         path = Path(path)
         if not path.exists():
-            raise BadInput(f"{path} does not exist. Give a CSV, JSONL or a folder of audio files.")
+            raise BadInput(f"{shown(path)} does not exist. Give a CSV, JSONL or a folder of audio files.")
+        detect_format(path)  # refuses what is not a catalogue (a FIFO, a device) before anything reads it whole
         fp = fingerprint(path)
         meta = self.manifest()
         if meta and meta.get("fingerprint") == fp:
-            self.library(progress=progress)  # make sure vectors and index exist too
-            return {"status": "unchanged", "message": f"{path} is already the active catalogue; nothing to do.",
+            try:
+                self.library(progress=progress)  # make sure vectors and index exist too
+            except DamagedCatalogue:
+                meta = {}  # the saved copy is damaged: import it again below
+        if meta and meta.get("fingerprint") == fp:
+            return {"status": "unchanged", "message": f"{shown(path)} is already the active catalogue; nothing to do.",
                     "report": meta.get("import_report")}
         tracks, report = read_catalogue(path, progress=(lambda d, t: progress("read", d, t)) if progress else None)
         if not tracks:
-            raise BadInput(f"No usable tracks in {path}: {report.rejected}. Check the file's columns against "
-                           "`segue catalog import --help`.")
-        label = f"{path.name} ({len(tracks):,} tracks)"
-        meta = {"name": path.name, "source": str(path.resolve()), "fingerprint": fp, "generated": False, "label": label,
+            hint = ("Point at a folder of playable audio files (MP3, FLAC, Ogg, Opus, M4A, WAV), or at a CSV/JSONL catalogue."
+                    if report.format == "audio-folder" else
+                    "Check the file's columns against `segue catalog import --help`.")
+            reasons = "; ".join(f"{reason}: {n}" for reason, n in report.rejected.items()) or "no rows"
+            raise BadInput(f"No usable tracks in {shown(path)} ({reasons}). {hint}")
+        label = f"{shown(path.name)} ({len(tracks):,} tracks)"
+        meta = {"name": shown(path.name), "source": shown(path.resolve()), "fingerprint": fp, "generated": False, "label": label,
                 "import_report": report.model_dump(mode="json")}
         self.replace(Catalogue.from_tracks(tracks, meta=meta), progress)
-        return {"status": "imported", "message": f"Imported {report.kept:,} tracks from {path}.",
+        return {"status": "imported", "message": f"Imported {report.kept:,} tracks from {shown(path)}.",
                 "report": report.model_dump(mode="json")}
 
     def replace(self, catalogue: Catalogue, progress: Progress | None = None) -> None:

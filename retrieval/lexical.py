@@ -90,7 +90,22 @@ class LexicalIndex:
         path.with_suffix(".json").write_text(json.dumps(self.vocab, ensure_ascii=False))
 
     @classmethod
-    def load(cls, path: Path) -> LexicalIndex:
+    def load(cls, path: Path, rows: int | None = None) -> LexicalIndex:
+        """Read what `save` wrote; a missing, truncated or inconsistent file raises LexicalFileError (a cache:
+        delete it and it is rebuilt). `rows`: the number of tracks it must cover."""
         import json
+        import zipfile
 
-        return cls(sparse.load_npz(path.with_suffix(".npz")).tocsc(), json.loads(path.with_suffix(".json").read_text()))
+        try:
+            matrix = sparse.load_npz(path.with_suffix(".npz")).tocsc()
+            vocab = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+            raise LexicalFileError(f"cannot read the lexical index {path} ({type(exc).__name__})") from exc
+        if not isinstance(vocab, dict) or (rows is not None and matrix.shape[0] != rows) or any(
+                not isinstance(i, int) or not 0 <= i < matrix.shape[1] for i in vocab.values()):
+            raise LexicalFileError(f"the lexical index {path} does not match its catalogue")
+        return cls(matrix, vocab)
+
+
+class LexicalFileError(ValueError):
+    """A saved lexical index that cannot be used (damaged or from another catalogue); it is a cache to rebuild."""

@@ -171,7 +171,7 @@ def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_th
     if (directory / "done.json").exists():
         try:
             return load_library_parts(home, catalogue, vectors, encoder, ann_threshold)
-        except (OSError, ValueError):  # a damaged cache (IndexFileError is a ValueError): rebuild it
+        except (OSError, ValueError, EOFError):  # a damaged cache (IndexFileError, LexicalFileError): rebuild it
             shutil.rmtree(directory, ignore_errors=True)
     if not (directory / "done.json").exists():
         if progress:
@@ -220,7 +220,9 @@ def load_library_parts(home: Home, catalogue: Catalogue, vectors: Vectors, encod
     items = np.load(directory / "items.npy", mmap_mode="r")
     index = load_index(directory / "index.faiss")
     text_mean = np.load(directory / "text_mean.npy")
-    lexical = LexicalIndex.load(directory / "lexical")
+    if items.ndim != 2 or items.shape[0] != len(catalogue) or text_mean.shape != (vectors.text.shape[1],):
+        raise ValueError(f"the index in {directory} does not match its catalogue")  # rebuilt by build_library
+    lexical = LexicalIndex.load(directory / "lexical", rows=len(catalogue))
     return Library(catalogue=catalogue, vectors=vectors, items=items, index=index, encoder=encoder,
                    text_mean=text_mean, lexical=lexical)
 

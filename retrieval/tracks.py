@@ -11,11 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
+
+from retrieval.errors import NotReady
 
 # Audio features on a 0..1 scale (Spotify Web API definitions).
 UNIT_FEATURES = (
@@ -197,7 +200,7 @@ class Catalogue:
         np.save(tmp / "explicit.npy", np.ascontiguousarray(self.explicit, dtype=np.int8))
         payload = {c: self.strings[c] for c in STRING_COLUMNS}
         payload["genres"] = ["|".join(g) for g in self.genres]
-        (tmp / "strings.json").write_text(json.dumps(payload, ensure_ascii=False))
+        (tmp / "strings.json").write_bytes(_json_bytes(payload))
         meta = dict(self.meta, format=CATALOGUE_FORMAT, n=len(self), content_hash=self.content_hash())
         (tmp / "manifest.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
         old = directory.with_name(directory.name + ".old")
@@ -211,14 +214,42 @@ class Catalogue:
 
     @classmethod
     def load(cls, directory: Path) -> Catalogue:
+        """Read what `save` wrote; a missing, truncated or inconsistent part raises DamagedCatalogue."""
         directory = Path(directory)
-        meta = json.loads((directory / "manifest.json").read_text())
-        payload = json.loads((directory / "strings.json").read_text())
-        strings = {c: payload[c] for c in STRING_COLUMNS}
-        genres = [tuple(g.split("|")) if g else () for g in payload["genres"]]
-        floats = {c: np.load(directory / f"{c}.npy", mmap_mode="r") for c in FLOAT_COLUMNS}
-        explicit = np.load(directory / "explicit.npy", mmap_mode="r")
+        try:
+            meta = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+            payload = json.loads((directory / "strings.json").read_bytes().decode("utf-8", "surrogateescape"))
+            strings = {c: list(payload[c]) for c in STRING_COLUMNS}
+            genres = [tuple(g.split("|")) if g else () for g in payload["genres"]]
+            floats = {c: np.load(directory / f"{c}.npy", mmap_mode="r") for c in FLOAT_COLUMNS}
+            explicit = np.load(directory / "explicit.npy", mmap_mode="r")
+            n = int(meta["n"])
+            sizes = {len(v) for v in strings.values()} | {len(genres), len(explicit)} | {len(a) for a in floats.values()}
+        except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError) as exc:
+            what = (f"{Path(exc.filename).name}: {exc.strerror}" if isinstance(exc, OSError) and exc.filename
+                    else f"{type(exc).__name__}: {str(exc)[:120]}")
+            raise DamagedCatalogue(directory, what) from exc
+        if sizes != {n}:
+            raise DamagedCatalogue(directory, f"its parts hold {sorted(sizes)} rows, the manifest says {n}")
         return cls(strings, genres, floats, explicit, meta)
+
+
+class DamagedCatalogue(NotReady):
+    """The saved active catalogue cannot be read (truncated, edited, half-written); importing it again fixes it."""
+
+    def __init__(self, directory: Path, what: str):
+        where = os.fsencode(directory).decode("utf-8", "backslashreplace")  # printable even from an odd SEGUE_HOME
+        super().__init__(f"The active catalogue in {where} is damaged ({what}). Import it again with "
+                         "`segue catalog import PATH` (or `segue catalog demo`); listeners and history are kept.")
+
+
+def _json_bytes(payload: object) -> bytes:
+    """UTF-8 JSON; a file path with undecodable bytes (surrogate-escaped) is written back as those bytes."""
+    text = json.dumps(payload, ensure_ascii=False)
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file name produced: JSON escapes keep it exact
+        return json.dumps(payload).encode("ascii")
 
 
 def _rmtree(path: Path) -> None:

@@ -268,21 +268,23 @@ def load_vectors(directory: Path) -> Vectors:
         if not manifest.get("complete") or manifest.get("version") != VECTORS_VERSION:
             raise ValueError("incomplete or older format")
         arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
-    except (OSError, ValueError, KeyError) as exc:
+        n = manifest["n"]
+        consistent = arrays["text"].shape == (n, manifest["text_dim"]) and arrays["audio"].shape == (
+            n, manifest["audio_dim"]) and arrays["text_inferred"].shape == (n,) and arrays["genre_vectors"].shape[0] == len(
+            manifest["genre_terms"])
+        audio_stats, genre_terms, key = manifest["audio_stats"], list(manifest["genre_terms"]), str(manifest["key"])
+    except (OSError, ValueError, EOFError, KeyError, TypeError, AttributeError) as exc:  # damaged or not ours
         raise VectorsError(f"Cannot read vectors in {directory} ({exc}); delete that folder and they will be rebuilt.") from exc
-    n = manifest["n"]
-    if arrays["text"].shape != (n, manifest["text_dim"]) or arrays["audio"].shape != (n, manifest["audio_dim"]) or arrays[
-        "text_inferred"
-    ].shape != (n,) or arrays["genre_vectors"].shape[0] != len(manifest["genre_terms"]):
+    if not consistent:
         raise VectorsError(f"Vectors in {directory} have inconsistent shapes; delete that folder and they will be rebuilt.")
     return Vectors(
         text=arrays["text"],
         text_inferred=arrays["text_inferred"],
         audio=arrays["audio"],
-        audio_stats=manifest["audio_stats"],
-        genre_terms=list(manifest["genre_terms"]),
+        audio_stats=audio_stats,
+        genre_terms=genre_terms,
         genre_vectors=arrays["genre_vectors"],
-        key=manifest["key"],
+        key=key,
     )
 
 

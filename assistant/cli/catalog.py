@@ -33,10 +33,11 @@ def catalog_import(
         rep = result.get("report") or {}
         if rep:
             out.print(f"rows read {rep.get('rows_read', '?'):,}, kept {rep.get('kept', '?'):,}")
-            for reason, n in (rep.get("rejected") or {}).items():
-                out.print(field(f"  rejected {n:,}: {reason}", 400))
-            for reason, n in (rep.get("fixed") or {}).items():
-                out.print(field(f"  fixed {n:,}: {reason}", 400))
+            examples = rep.get("examples") or {}
+            for title in ("rejected", "fixed"):
+                for reason, n in (rep.get(title) or {}).items():
+                    refs = ", ".join(examples.get(reason) or [])
+                    out.print(field(f"  {title} {n:,}: {reason}" + (f" (e.g. {refs})" if refs else ""), 1000))
 
 
 @catalog_app.command("info")

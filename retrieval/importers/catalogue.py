@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from retrieval.importers.audio_files import AUDIO_EXTENSIONS, read_audio_folder
-from retrieval.importers.report import CatalogueImportError, ImportReport, Tally
+from retrieval.importers.report import CatalogueImportError, ImportReport, Tally, shown
 from retrieval.importers.tabular import (
     EXPECTED_HINT,
     ColumnMap,
@@ -42,33 +42,33 @@ def _first_line(path: Path) -> str:
     try:
         head = read_head(path)
     except (OSError, EOFError, zlib.error) as exc:
-        raise CatalogueImportError(f"{path}: cannot read it ({exc}). If it is a .gz file it may be damaged.") from exc
+        raise CatalogueImportError(f"{shown(path)}: cannot read it ({exc}). If it is a .gz file it may be damaged.") from exc
     if not head.strip():
-        raise CatalogueImportError(f"{path}: the file is empty. {WHAT_WORKS}")
+        raise CatalogueImportError(f"{shown(path)}: the file is empty. {WHAT_WORKS}")
     text = head.decode(sniff_encoding(head), errors="replace").lstrip("\ufeff")
     control = sum(1 for ch in text if ch < " " and ch not in "\t\r\n") + text.count("\ufffd")
     if b"\x00" in head or control > max(8, len(text) // 100):
         raise CatalogueImportError(
-            f"{path}: this is not a text catalogue (it looks binary). {WHAT_WORKS} "
+            f"{shown(path)}: this is not a text catalogue (it looks binary). {WHAT_WORKS} "
             "Save spreadsheets as UTF-8 CSV."
         )
     for line in text.splitlines():
         if line.strip():
             return line.strip()
-    raise CatalogueImportError(f"{path}: the file is empty. {WHAT_WORKS}")
+    raise CatalogueImportError(f"{shown(path)}: the file is empty. {WHAT_WORKS}")
 
 
 def detect_format(path: Path) -> str:
     """One of FORMATS, from the content (not the file name). Raises CatalogueImportError otherwise."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise CatalogueImportError(f"{path}: no such file or folder. Check the path.")
+        raise CatalogueImportError(f"{shown(path)}: no such file or folder. Check the path.")
     if path.is_dir():
         return "audio-folder"
     if not path.is_file():
-        raise CatalogueImportError(f"{path}: not a regular file. {WHAT_WORKS}")
+        raise CatalogueImportError(f"{shown(path)}: not a regular file. {WHAT_WORKS}")
     if path.name.lower().endswith(AUDIO_EXTENSIONS):
-        raise CatalogueImportError(f"{path}: a single audio file. Point at the folder that holds it instead.")
+        raise CatalogueImportError(f"{shown(path)}: a single audio file. Point at the folder that holds it instead.")
     line = _first_line(path)
     if line.startswith("{"):
         try:
@@ -79,13 +79,13 @@ def detect_format(path: Path) -> str:
             cols = ColumnMap([str(k) for k in first], list(first))
             if cols.missing:
                 raise CatalogueImportError(
-                    f"{path}: the first JSON object has no {', '.join(cols.missing)} key. Each line needs "
+                    f"{shown(path)}: the first JSON object has no {', '.join(cols.missing)} key. Each line needs "
                     f"{EXPECTED_HINT}; found keys: {', '.join(list(map(str, first))[:12])}."
                 )
         return "jsonl"
     if line.startswith("["):
         raise CatalogueImportError(
-            f"{path}: a JSON array, not JSON lines. Write one object per line, e.g. `jq -c '.[]' in.json > out.jsonl`."
+            f"{shown(path)}: a JSON array, not JSON lines. Write one object per line, e.g. `jq -c '.[]' in.json > out.jsonl`."
         )
     delim = pick_delimiter(line)
     header = [c.strip() for c in next(csv.reader([line], delimiter=delim), [])]
@@ -95,10 +95,10 @@ def detect_format(path: Path) -> str:
     cols = ColumnMap(header, list(range(len(header))))
     if not cols.missing:
         return "spotify-csv"
-    shown = ", ".join(c[:40] for c in header[:12]) or "nothing"
+    cells = ", ".join(shown(c[:40]) for c in header[:12]) or "nothing"
     raise CatalogueImportError(
-        f"{path}: no recognisable header row. Expected CSV columns for {EXPECTED_HINT} "
-        f"(Segue layout: track_id,title,artist,album,year,genres,...); the first line has: {shown}. "
+        f"{shown(path)}: no recognisable header row. Expected CSV columns for {EXPECTED_HINT} "
+        f"(Segue layout: track_id,title,artist,album,year,genres,...); the first line has: {cells}. "
         "Add or rename the header and try again."
     )
 

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from retrieval.errors import BadInput
 
 MAX_EXAMPLES = 3
+MAX_SHOWN = 300  # characters of a name shown in a report or message
+
+
+def shown(name: object) -> str:
+    """A file name or value safe to print anywhere: undecodable bytes as \\xNN, control characters and lone
+    surrogates escaped (so a newline or an escape sequence in a name cannot forge output), long names cut."""
+    text = os.fsdecode(name) if isinstance(name, (bytes, os.PathLike)) else str(name)
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that no file name produced (e.g. from JSON)
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1] + "…"
 
 
 class CatalogueImportError(BadInput):
@@ -48,7 +64,7 @@ class Tally:
         counts[reason] = counts.get(reason, 0) + 1
         refs = self.examples.setdefault(reason, [])
         if len(refs) < MAX_EXAMPLES:
-            refs.append(ref)
+            refs.append(shown(ref))
 
     def reject(self, reason: str, ref: str) -> None:
         self._note(self.rejected, reason, ref)

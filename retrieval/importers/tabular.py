@@ -21,11 +21,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from retrieval.importers.report import CatalogueImportError, Tally
+from retrieval.importers import bounds
+from retrieval.importers.report import CatalogueImportError, Tally, shown
 from retrieval.tracks import Track
 
 Progress = Callable[[int, int | None], None] | None
 PROGRESS_EVERY = 1000
+BAD_UNICODE = "text with a lone surrogate (not valid Unicode)"
 
 # Track field -> accepted column names, most specific first (all lower case).
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -230,6 +232,18 @@ def _explicit(value: Any, tally: Tally, ref: str) -> bool | None:
     return None
 
 
+def _valid_unicode(data: dict[str, Any]) -> bool:
+    """False when a text value holds a lone surrogate (JSON allows "\\ud800"; no file or database can store it)."""
+    for value in data.values():
+        for text in (value if isinstance(value, list) else (value,)):
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+    return True
+
+
 class RowReader:
     """Turns rows into Tracks, rejecting rows without id/title/artist and repeated ids."""
 
@@ -277,6 +291,8 @@ class RowReader:
         data["release_date"] = date
         if data["year"] is None and match is not None:
             data["year"] = int(match.group(1))
+        if not _valid_unicode(data):
+            return tally.reject(BAD_UNICODE, ref)
         try:
             track = Track(**data)
         except ValidationError as exc:  # only if Track's rules grow stricter than RANGES
@@ -291,7 +307,7 @@ def csv_header(path: Path) -> tuple[list[str], str]:
     import csv
 
     with open_text(path) as fh:
-        first = fh.readline()
+        first = fh.readline(bounds.MAX_LINE_CHARS)
     delim = pick_delimiter(first)
     cells = next(csv.reader([first], delimiter=delim), [])
     return [c.strip() for c in cells], delim
@@ -305,7 +321,7 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
     cols = ColumnMap(header, list(range(len(header))))
     if cols.missing:
         raise CatalogueImportError(
-            f"{path}: no {', '.join(cols.missing)} column. Expected {EXPECTED_HINT}; "
+            f"{shown(path)}: no {', '.join(cols.missing)} column. Expected {EXPECTED_HINT}; "
             f"found: {', '.join(header[:12]) or 'nothing'}. Rename the columns and try again."
         )
     total = count_lines(path) if progress else None
@@ -313,11 +329,22 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
     reader_ = RowReader(tally, merge_duplicates=(fmt == "spotify-csv"))
     width = len(header)
     rows = 0
+    csv.field_size_limit(bounds.MAX_LINE_CHARS)
     with open_text(path) as fh:
-        reader = csv.reader(fh, delimiter=delim)
+        reader = csv.reader(bounds.bounded_lines(fh, tally), delimiter=delim)
         next(reader, None)
         try:
-            for row in reader:
+            while True:
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:  # a field over the limit, a stray quote: that row only
+                    rows += 1
+                    tally.reject(f"broken CSV row ({str(exc)[:80]})", f"line {reader.line_num}")
+                    continue
+                if reader.line_num > bounds.MAX_LINES or rows >= bounds.MAX_ROWS:
+                    raise bounds.too_big(path)
                 if not row:
                     continue
                 rows += 1
@@ -326,32 +353,32 @@ def read_csv(path: Path, fmt: str, tally: Tally, progress: Progress) -> tuple[li
                 reader_.add(row, cols, f"line {reader.line_num}")
                 if progress and rows % PROGRESS_EVERY == 0:
                     progress(rows, total)
-        except csv.Error as exc:
-            raise CatalogueImportError(
-                f"{path}: CSV is broken near line {reader.line_num} ({exc}). Fix that line or re-export the file."
-            ) from exc
         except (OSError, EOFError, zlib.error) as exc:
-            raise CatalogueImportError(f"{path}: cannot read the file ({exc}). Is it truncated?") from exc
+            raise CatalogueImportError(f"{shown(path)}: cannot read the file ({exc}). Is it truncated?") from exc
     if progress:
         progress(rows, rows)
     return reader_.tracks, rows
 
 
-def iter_json_lines(path: Path) -> Iterator[tuple[int, str]]:
+def iter_json_lines(path: Path, tally: Tally) -> Iterator[tuple[int, str]]:
     with open_text(path) as fh:
-        for number, line in enumerate(fh, start=1):
+        for number, line in enumerate(bounds.bounded_lines(fh, tally), start=1):
+            if number > bounds.MAX_LINES:
+                raise bounds.too_big(path)
             if line.strip():
                 yield number, line
 
 
 def read_jsonl(path: Path, tally: Tally, progress: Progress) -> tuple[list[Track], int]:
-    """Read one JSON object per line; malformed lines are rejected, never fatal."""
+    """Read one JSON object per line; malformed, over-long or invalid-Unicode lines are rejected, never fatal."""
     total = count_lines(path) if progress else None
     reader_ = RowReader(tally, merge_duplicates=False)
     maps: dict[tuple[str, ...], ColumnMap] = {}
     rows = 0
     try:
-        for number, line in iter_json_lines(path):
+        for number, line in iter_json_lines(path, tally):
+            if rows >= bounds.MAX_ROWS:
+                raise bounds.too_big(path)
             rows += 1
             ref = f"line {number}"
             try:
@@ -370,7 +397,7 @@ def read_jsonl(path: Path, tally: Tally, progress: Progress) -> tuple[list[Track
             if progress and rows % PROGRESS_EVERY == 0:
                 progress(rows, total)
     except (OSError, EOFError, zlib.error) as exc:
-        raise CatalogueImportError(f"{path}: cannot read the file ({exc}). Is it truncated?") from exc
+        raise CatalogueImportError(f"{shown(path)}: cannot read the file ({exc}). Is it truncated?") from exc
     if progress:
         progress(rows, rows)
     return reader_.tracks, rows
