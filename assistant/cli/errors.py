@@ -1,5 +1,6 @@
 """The command line's one place for errors: a domain error (any `SegueError`) becomes one plain line on stderr and exit code 2,
-Ctrl-C exit 130; anything else is a bug and propagates. The message is printed as text, never as Rich markup
+Ctrl-C exit 130; a disk that is full, read-only or failing while a file of the home is written (an `OSError` that
+`storage_error` classifies) is a `StorageError` too; anything else is a bug and propagates. The message is printed as text, never as Rich markup
 (a path like 'x[/bold].jsonl' is shown as it is, not parsed)."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from assistant.model.errors import SegueError
+from assistant.model.errors import SegueError, storage_error
 
 
 @contextmanager
@@ -24,6 +25,7 @@ def handle_errors(err: Console) -> Iterator[None]:
         err.print(Text("Interrupted."))
         raise typer.Exit(130) from None
     except Exception as exc:  # noqa: BLE001 - translated below, re-raised when it is not ours
+        exc = storage_error(exc) or exc
         if not isinstance(exc, SegueError):
             raise
         err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)

@@ -2,7 +2,10 @@
 
 Every error a client sees goes through `error_response`: the domain's error tree (`assistant.model.errors`), the
 web's own refusals (`Unauthorized`, `TooLarge`, `TooManyRequests`: raised before the domain is asked, with the
-headers they need) and anything unexpected (logged, then a 500 without a traceback). FastAPI's own errors (no
+headers they need) and anything unexpected (logged, then a 500 without a traceback). Storage failures (a
+`StorageError`, or an `OSError` from a full or read-only disk) are 507 when the disk is full and 503 with
+Retry-After when the home is read-only or failing; nothing was half-written, so the same request can be retried
+once space or write access is back (the server needs no restart). FastAPI's own errors (no
 route, wrong method, a body that is not valid) are answered by the handlers here too. A new kind of error gets
 its status in `STATUS`.
 """
@@ -16,7 +19,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from assistant.model.errors import BadInput, Conflict, NotFound, NotReady, SegueError, kind_of
+from assistant.model.errors import (
+    BadInput,
+    Conflict,
+    NotFound,
+    NotReady,
+    SegueError,
+    StorageCorrupt,
+    StorageError,
+    StorageFull,
+    kind_of,
+    storage_error,
+)
 from assistant.web.schemas import Problem
 from assistant.web.service import NotYours
 from retrieval.store.sessions import SessionNotFound
@@ -25,7 +39,9 @@ log = logging.getLogger("segue.server")
 PROBLEM = "application/problem+json"
 METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")  # what a 405's Allow may list (HEAD goes unsaid)
 TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
-          413: "Content too large", 422: "Unprocessable request", 429: "Too many requests", 503: "Not ready"}
+          413: "Content too large", 422: "Unprocessable request", 429: "Too many requests", 503: "Not ready",
+          507: "Insufficient storage"}
+RETRY_STORAGE_S = 30  # Retry-After of a storage refusal: long enough for someone to free space or remount
 
 
 class Refused(Exception):
@@ -53,6 +69,8 @@ STATUS: dict[type[Exception], int] = {
     Unauthorized: 401,
     TooLarge: 413,
     TooManyRequests: 429,
+    StorageFull: 507,
+    StorageError: 503,
     NotFound: 404,
     Conflict: 409,
     BadInput: 422,
@@ -73,6 +91,7 @@ def problem(status: int, detail: str, title: str | None = None, headers: dict | 
 
 def error_response(exc: BaseException) -> JSONResponse:
     """The problem response for any error: mapped by `STATUS`, or a logged 500 that shows no traceback."""
+    exc = storage_error(exc) or exc
     status = status_of(exc)
     if status is None:
         log.error("unexpected error", exc_info=exc)
@@ -80,13 +99,18 @@ def error_response(exc: BaseException) -> JSONResponse:
                        "happening report it with what you sent.", title="Internal server error")
     if isinstance(exc, Refused):
         return problem(status, exc.detail, headers=exc.headers)
+    if isinstance(exc, StorageError):
+        log.warning("storage: %s", exc)
+        title = "Insufficient storage" if status == 507 else "Storage unavailable"
+        retry = {} if isinstance(exc, StorageCorrupt) else {"Retry-After": str(RETRY_STORAGE_S)}
+        return problem(status, str(exc), title=title, headers=retry)
     detail = str(NotYours(exc.session_id)) if isinstance(exc, SessionNotFound) else str(exc)
     return problem(status, detail)
 
 
 def problem_responses(*codes: int) -> dict:
-    """The OpenAPI `responses` of a route: the errors every route may answer, and `codes`."""
-    return {c: {"model": Problem, "description": TITLES.get(c, "Error")} for c in (400, 401, 422, 429, 503, *codes)}
+    """The OpenAPI `responses` of a route: the errors every route may answer (507: the disk is full), and `codes`."""
+    return {c: {"model": Problem, "description": TITLES.get(c, "Error")} for c in (400, 401, 422, 429, 503, 507, *codes)}
 
 
 def as_problem_content(schema: dict) -> dict:
