@@ -72,10 +72,14 @@ def check_space(home: Home) -> tuple[bool, str]:
 def check_writable(home: Home) -> tuple[bool, str]:
     probe = home.root / ".doctor-probe"
     try:
-        probe.write_bytes(b"x")
-        probe.unlink()
+        fd = os.open(probe, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, b"x" * 4096)
+        finally:
+            os.close(fd)
+            probe.unlink()
     except OSError as e:
-        return False, f"cannot write in {home.root} ({e.strerror}): make it writable (a read-only mount?)."
+        return False, f"cannot write in {home.root} ({e.strerror}): free some space or make it writable."
     return True, "writable."
 
 

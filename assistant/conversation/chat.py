@@ -85,6 +85,10 @@ class Chat:
         doc, revision = self.store.get(session_id)
         return Session.model_validate_json(doc), revision
 
+    def is_stored(self, session_id: str) -> bool:
+        """False for a session started here whose first turn has not been stored (yet)."""
+        return session_id not in self._new
+
     def sessions(self, listener: str | None = None, limit: int = 50) -> list[dict]:
         return self.store.list(listener=listener, limit=limit)
 
