@@ -91,7 +91,8 @@ def check_database(home: Home) -> tuple[bool, str]:
         return True, "no segue.db yet (made on first use)."
     problems = check(path)
     if problems != ["ok"]:
-        return False, (f"{path} is damaged ({'; '.join(problems)[:160]}). Run `segue doctor --recover` to keep "
+        found = " ".join(" ".join(problems).split())[:160]
+        return False, (f"{path} is damaged ({found}). Run `segue doctor --recover` to keep "
                        "what is readable (the damaged file is kept aside).")
     db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:

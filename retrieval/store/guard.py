@@ -138,7 +138,8 @@ def check_intact(db: GuardedConnection) -> None:
         rows = [r[0] for r in db.execute("PRAGMA quick_check(5)").fetchall()]
     if rows != ["ok"]:
         mark_damaged(db.path)
-        raise StorageCorrupt(f"The database {db.path} is damaged ({'; '.join(rows)[:200]}). Writes are refused so "
+        found = " ".join(" ".join(rows).split())[:160]
+        raise StorageCorrupt(f"The database {db.path} is damaged ({found}). Writes are refused so "
                              "nothing more is lost. Run `segue doctor` to check it, then `segue doctor --recover` "
                              "to keep what is readable.")
     with _LOCK:
