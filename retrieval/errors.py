@@ -16,6 +16,7 @@ exits 2 (`assistant.cli.errors`); the web answers a problem response whose statu
 from __future__ import annotations
 
 import errno
+import re
 import sqlite3
 
 
@@ -56,6 +57,7 @@ class StorageCorrupt(StorageError):
     """The database file is damaged; writes are refused until `segue doctor --recover` has repaired it."""
 
 
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _UNAVAILABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 _FREE_SPACE = "Free some space there (or set SEGUE_HOME to a folder on a disk with room) and try again."
@@ -71,6 +73,8 @@ def storage_error(exc: BaseException, where: object = "the Segue home") -> Stora
     if isinstance(exc, OSError):
         place = exc.filename or where
         reason = exc.strerror or str(exc)
+        if exc.errno is None and _SHORT_WRITE.search(str(exc)):  # numpy's np.save/tofile on a full disk
+            return StorageFull(f"Cannot write {place}: the disk is full ({exc}). {_FREE_SPACE}")
         if exc.errno in _FULL_ERRNOS:
             return StorageFull(f"Cannot write {place}: {reason}. {_FREE_SPACE}")
         if exc.errno in _UNAVAILABLE_ERRNOS:

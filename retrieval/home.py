@@ -83,3 +83,18 @@ class Home:
 
     def has_catalogue(self) -> bool:
         return (self.catalog_dir / "manifest.json").exists()
+
+
+def ensure_room(path: Path, nbytes: int) -> None:
+    """Raise the disk's own OSError (ENOSPC, EROFS, ...) now if `nbytes` cannot be written at `path`: for writers
+    that cannot report it themselves (espeak-ng writing a WAV in another process only goes quiet)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        os.posix_fallocate(fd, 0, nbytes)
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(path)) from None
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)

@@ -46,6 +46,8 @@ def test_os_errors_are_classified_by_errno(code, kind):
     else:
         assert type(mapped) is kind and isinstance(mapped, SegueError) and "catalog.tmp/a.npy" in str(mapped)
         assert "\n" not in str(mapped)
+    short = storage_error(OSError("599808 requested and 8160 written"))  # numpy's np.save on a full disk
+    assert isinstance(short, StorageFull) and "disk is full" in str(short)
     assert storage_error(ValueError("no")) is None and storage_error(sqlite3.IntegrityError("UNIQUE")) is None
 
 
