@@ -8,7 +8,7 @@
     repair.py    integrity checks and recovery of a damaged file (`segue doctor`)
 
 `Stores` hands each thread its own connection (the server runs requests on a thread pool, and one connection's
-transactions must never interleave across threads).
+transactions must never interleave across threads), and a new one when the file was replaced by a recovery.
 """
 
 from __future__ import annotations
@@ -35,6 +35,11 @@ class Stores:
 
     def store(self) -> Store:
         store = getattr(self._local, "store", None)
+        if store is not None and store.replaced():  # recovered by `segue doctor --recover`: use the new file
+            with self._lock:
+                self._open = [s for s in self._open if s is not store]
+            store.close()
+            store = self._local.store = None
         if store is None:
             store = self._local.store = Store(self.db_path)
             with self._lock:

@@ -122,6 +122,14 @@ def check_listener_name(name: str) -> str:
     return name
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -141,6 +149,7 @@ class Store:
         # one connection per thread (the app keeps one Store per thread): sqlite3's own check turns any
         # connection shared across threads into a loud error instead of interleaved transactions
         self._db = connect(self.path)
+        self._file = _identity(self.path)
         try:
             self._db.execute("PRAGMA busy_timeout = 10000")
             check_intact(self._db)
@@ -195,6 +204,11 @@ class Store:
                 for stmt in MIGRATIONS[i]:
                     db.execute(stmt)
                 db.execute(f"PRAGMA user_version = {i + 1}")
+
+    def replaced(self) -> bool:
+        """Whether the file at `path` is no longer the one this connection opened (`segue doctor --recover`
+        put a rebuilt database in its place): the caller should open a new `Store`."""
+        return _identity(self.path) != self._file
 
     def close(self) -> None:
         try:

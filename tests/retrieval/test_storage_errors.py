@@ -206,3 +206,20 @@ def test_an_older_loose_home_is_tightened_once_and_says_so(tmp_path, caplog):
         assert all(m in (0o700, 0o600) for m in _modes(root).values())
     finally:
         os.umask(old)
+
+
+def test_a_running_process_moves_to_the_recovered_file_by_itself(tmp_path):
+    path = tmp_path / "segue.db"
+    _filled(path, 80)
+    stores = Stores(path)  # e.g. the server, running on while the file is damaged and recovered
+    assert len(stores.sessions().list(limit=500)) == 80
+    _damage(path, [6])
+    from retrieval.store.guard import mark_damaged
+
+    mark_damaged(path)  # what its next SQLITE_CORRUPT read does
+    with pytest.raises(StorageCorrupt):
+        stores.sessions().create("x", "alex", "t", _doc())
+    recover(path)  # `segue doctor --recover` in another process
+    stores.sessions().create("x", "alex", "t", _doc())  # no restart: the next use opens the rebuilt file
+    assert "x" in {r["id"] for r in stores.sessions().list(limit=500)}
+    stores.close()
