@@ -71,7 +71,7 @@ def storage_error(exc: BaseException, where: object = "the Segue home") -> Stora
     if isinstance(exc, StorageError):
         return exc
     if isinstance(exc, OSError):
-        place = exc.filename or where
+        place = str(exc.filename or where).replace("\n", "\\n").replace("\r", "\\r")  # one line, whatever the name
         reason = exc.strerror or str(exc)
         if exc.errno is None and _SHORT_WRITE.search(str(exc)):  # numpy's np.save/tofile on a full disk
             return StorageFull(f"Cannot write {place}: the disk is full ({exc}). {_FREE_SPACE}")

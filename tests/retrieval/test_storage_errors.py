@@ -51,6 +51,18 @@ def test_os_errors_are_classified_by_errno(code, kind):
     assert storage_error(ValueError("no")) is None and storage_error(sqlite3.IntegrityError("UNIQUE")) is None
 
 
+@settings(max_examples=60, deadline=None)
+@given(code=st.sampled_from(sorted(errno.errorcode)) | st.none(), name=st.text(max_size=30) | st.none())
+def test_any_os_error_is_classified_without_failing(code, name):
+    err = OSError(code, os.strerror(code) if code else "?", name) if code else OSError("?")
+    mapped = storage_error(err)
+    storage = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+    assert (mapped is not None) == (code in storage)
+    if mapped is not None:
+        assert isinstance(mapped, StorageFull if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else StorageUnavailable)
+        assert "\n" not in str(mapped)
+
+
 def test_a_full_database_refuses_the_write_keeps_what_was_committed_and_recovers_without_reopening(tmp_path):
     s = Stores(tmp_path / "segue.db").sessions()
     for i in range(5):
