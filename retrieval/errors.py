@@ -61,7 +61,7 @@ _SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
 _FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
 _UNAVAILABLE_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
 _FREE_SPACE = "Free some space there (or set SEGUE_HOME to a folder on a disk with room) and try again."
-_WRITABLE = "Make it writable again (a read-only mount, a full quota, file permissions) and try again."
+_WRITABLE = "Make it writable again (a read-only mount, file permissions, a failing disk) and try again."
 DOCTOR = "Run `segue doctor` to check it, then `segue doctor --recover` to keep what is readable."
 
 

@@ -13,6 +13,7 @@ a looser umask is tightened once, and says so), and Segue's process writes with 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import stat
@@ -92,8 +93,11 @@ def ensure_room(path: Path, nbytes: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     try:
-        os.posix_fallocate(fd, 0, nbytes)
+        if hasattr(os, "posix_fallocate"):  # not on macOS: there only a read-only folder shows here
+            os.posix_fallocate(fd, 0, nbytes)
     except OSError as err:
+        if err.errno in (errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):  # a file system that cannot tell
+            return
         raise OSError(err.errno, err.strerror, str(path)) from None
     finally:
         os.close(fd)
