@@ -4,8 +4,9 @@ Every error a client sees goes through `error_response`: the domain's error tree
 web's own refusals (`Unauthorized`, `TooLarge`, `TooManyRequests`: raised before the domain is asked, with the
 headers they need) and anything unexpected (logged, then a 500 without a traceback). Storage failures (a
 `StorageError`, or an `OSError` from a full or read-only disk) are 507 when the disk is full and 503 with
-Retry-After when the home is read-only or failing; nothing was half-written, so the same request can be retried
-once space or write access is back (the server needs no restart). FastAPI's own errors (no
+Retry-After when the home is read-only or failing (a damaged database: 503 naming `segue doctor`), told without
+the server's paths (they go to its log); nothing was half-written, so the same request can be retried once space
+or write access is back (the server needs no restart). FastAPI's own errors (no
 route, wrong method, a body that is not valid) are answered by the handlers here too. A new kind of error gets
 its status in `STATUS`.
 """
@@ -42,6 +43,14 @@ TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Metho
           413: "Content too large", 422: "Unprocessable request", 429: "Too many requests", 503: "Not ready",
           507: "Insufficient storage"}
 RETRY_STORAGE_S = 30  # Retry-After of a storage refusal: long enough for someone to free space or remount
+STORAGE_DETAIL = {
+    StorageFull: "The server's disk is full, so nothing was saved or changed. Try again in a while (the server's "
+                 "operator must free some space; its log says where).",
+    StorageCorrupt: "The server's database is damaged, so it will not write into it; nothing was changed. The "
+                    "server's operator must run `segue doctor` (its log says more).",
+    StorageError: "The server cannot write its data right now (its storage is read-only or failing), so nothing "
+                  "was saved or changed. Try again in a while.",
+}
 
 
 class Refused(Exception):
@@ -99,11 +108,12 @@ def error_response(exc: BaseException) -> JSONResponse:
                        "happening report it with what you sent.", title="Internal server error")
     if isinstance(exc, Refused):
         return problem(status, exc.detail, headers=exc.headers)
-    if isinstance(exc, StorageError):
+    if isinstance(exc, StorageError):  # the full message (with the server's paths) goes to its log only
         log.warning("storage: %s", exc)
-        title = "Insufficient storage" if status == 507 else "Storage unavailable"
-        retry = {} if isinstance(exc, StorageCorrupt) else {"Retry-After": str(RETRY_STORAGE_S)}
-        return problem(status, str(exc), title=title, headers=retry)
+        kind = next(k for k in STORAGE_DETAIL if isinstance(exc, k))
+        retry = {} if kind is StorageCorrupt else {"Retry-After": str(RETRY_STORAGE_S)}
+        return problem(status, STORAGE_DETAIL[kind], title="Insufficient storage" if status == 507 else
+                       "Storage unavailable", headers=retry)
     detail = str(NotYours(exc.session_id)) if isinstance(exc, SessionNotFound) else str(exc)
     return problem(status, detail)
 

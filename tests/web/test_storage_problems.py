@@ -1,5 +1,6 @@
 """Storage faults as problems: 507 for a full disk, 503 with Retry-After for a read-only or failing home, 503
-naming `segue doctor` (no Retry-After: waiting does not help) for a damaged database; OS errors the same way."""
+naming `segue doctor` (no Retry-After: waiting does not help) for a damaged database; OS errors the same way; the
+server's paths are not told to the client."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def test_storage_faults_are_problems(exc, status, retry):
     assert r.status_code == status and r.media_type == PROBLEM and body["status"] == status
     assert body["title"] in ("Insufficient storage", "Storage unavailable") and "Traceback" not in body["detail"]
     assert ("Retry-After" in r.headers) is retry
-    if isinstance(exc, OSError):
-        assert exc.filename in body["detail"]
+    assert "/h/" not in body["detail"] and " x " not in body["detail"]  # the server's paths stay in its log
+    assert ("segue doctor" in body["detail"]) is isinstance(exc, StorageCorrupt)
 
 
 def test_other_os_errors_stay_a_500_and_507_is_documented():
