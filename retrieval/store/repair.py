@@ -107,6 +107,7 @@ def recover(path: Path) -> dict:
     fresh = path.with_name(f"{path.name}.recovering-{stamp_}")
     kept: dict = {}
     failed = 0
+    src = None
     try:
         Store(fresh).close()  # the current schema
         out = sqlite3.connect(fresh, isolation_level=None)
@@ -123,7 +124,10 @@ def recover(path: Path) -> dict:
             rows, fails = _rows(src, table)
             failed += fails
             columns = [r[1] for r in out.execute(f"PRAGMA table_info({table})")]
-            have = [d[0] for d in src.execute(f"SELECT * FROM {table} LIMIT 0").description]
+            try:
+                have = [d[0] for d in src.execute(f"SELECT * FROM {table} LIMIT 0").description]
+            except sqlite3.Error:
+                have = columns
             common = [c for c in columns if c in have]
             at = [have.index(c) + 1 for c in common]
             sql = (f"INSERT OR IGNORE INTO {table} (rowid, {', '.join(common)}) "
@@ -134,15 +138,18 @@ def recover(path: Path) -> dict:
         orphans = _reattach(out, kept)
         out.execute("COMMIT")
         out.close()
-        if names:
+        if src is not None:
             src.close()
+            src = None
         aside = path.with_name(f"{path.name}.damaged-{stamp_}")
         os.replace(path, aside)
         for side in ("-wal", "-shm"):
             if Path(f"{path}{side}").exists():
                 os.replace(f"{path}{side}", f"{aside}{side}")
         os.replace(fresh, path)
-    except (OSError, sqlite3.Error) as err:
+    except (OSError, sqlite3.Error, StorageError) as err:
+        if src is not None:
+            src.close()
         for leftover in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
             leftover.unlink(missing_ok=True)
         raise (storage_error(err, path) or StorageError(f"Could not recover {path}: {err}.")) from None
