@@ -44,7 +44,7 @@ def build(settings: Settings | None = None, encoder: TextEncoder | None = None, 
     from retrieval.encoder import E5Encoder
 
     settings = settings or Settings()
-    stores = Stores(Home(settings.home).db_path)
+    stores = Stores(Home(settings.home).open().db_path)
     catalogue = CatalogueService(settings.home, (lambda: encoder) if encoder is not None else E5Encoder,
                                  settings.ann_threshold)
     listeners = ListenerService(stores, catalogue)

@@ -181,14 +181,18 @@ def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_th
         tmp = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        np.save(tmp / "items.npy", items)
-        np.save(tmp / "text_mean.npy", text_mean)
-        index = build_index(items, ann_threshold=ann_threshold)
-        save_index(index, tmp / "index.faiss")
-        if progress:
-            progress("lexical index", 0, 1)
-        LexicalIndex.build(catalogue).save(tmp / "lexical")
-        (tmp / "done.json").write_text(json.dumps({"version": LIBRARY_VERSION, "kind": index.kind, "n": len(items)}))
+        try:
+            np.save(tmp / "items.npy", items)
+            np.save(tmp / "text_mean.npy", text_mean)
+            index = build_index(items, ann_threshold=ann_threshold)
+            save_index(index, tmp / "index.faiss")
+            if progress:
+                progress("lexical index", 0, 1)
+            LexicalIndex.build(catalogue).save(tmp / "lexical")
+            (tmp / "done.json").write_text(json.dumps({"version": LIBRARY_VERSION, "kind": index.kind, "n": len(items)}))
+        except BaseException:  # a full or read-only disk: leave no half-written folder behind
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
         shutil.rmtree(directory, ignore_errors=True)
         os.replace(tmp, directory)
         if progress:

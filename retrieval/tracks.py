@@ -195,14 +195,18 @@ class Catalogue:
         if tmp.exists():
             _rmtree(tmp)
         tmp.mkdir()
-        for c in FLOAT_COLUMNS:
-            np.save(tmp / f"{c}.npy", np.ascontiguousarray(self.floats[c], dtype=np.float32))
-        np.save(tmp / "explicit.npy", np.ascontiguousarray(self.explicit, dtype=np.int8))
-        payload = {c: self.strings[c] for c in STRING_COLUMNS}
-        payload["genres"] = ["|".join(g) for g in self.genres]
-        (tmp / "strings.json").write_bytes(_json_bytes(payload))
-        meta = dict(self.meta, format=CATALOGUE_FORMAT, n=len(self), content_hash=self.content_hash())
-        (tmp / "manifest.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+        try:
+            for c in FLOAT_COLUMNS:
+                np.save(tmp / f"{c}.npy", np.ascontiguousarray(self.floats[c], dtype=np.float32))
+            np.save(tmp / "explicit.npy", np.ascontiguousarray(self.explicit, dtype=np.int8))
+            payload = {c: self.strings[c] for c in STRING_COLUMNS}
+            payload["genres"] = ["|".join(g) for g in self.genres]
+            (tmp / "strings.json").write_bytes(_json_bytes(payload))
+            meta = dict(self.meta, format=CATALOGUE_FORMAT, n=len(self), content_hash=self.content_hash())
+            (tmp / "manifest.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
+        except BaseException:  # a full or read-only disk: leave no half-written folder behind
+            _rmtree(tmp)
+            raise
         old = directory.with_name(directory.name + ".old")
         if old.exists():
             _rmtree(old)

@@ -6,6 +6,7 @@ One module per command group (a new command goes in its own module, registered h
     catalog.py   catalog import|info|demo        dj.py     dj (render or play a show)
     history.py   history import                  serve.py  serve, users add|list|remove
     eval.py      eval playlists|conversations|queries
+    doctor.py    doctor (check the home, back up or recover segue.db)
     errors.py    the one place errors become a line on stderr and an exit code
     terminal.py  consoles, services, progress bar; render.py / chat_render.py draw playlists and turns
 """
@@ -19,6 +20,7 @@ import typer
 from assistant.cli.catalog import catalog_app
 from assistant.cli.chat import chat, export
 from assistant.cli.dj import dj
+from assistant.cli.doctor import doctor
 from assistant.cli.eval import eval_app
 from assistant.cli.history import history_app
 from assistant.cli.playlist import demo, playlist, understand
@@ -40,6 +42,7 @@ app.command("export")(export)
 app.command("dj")(dj)
 app.command("serve")(serve)
 app.add_typer(users_app, name="users")
+app.command("doctor")(doctor)
 
 
 def main() -> None:

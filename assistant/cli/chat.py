@@ -14,7 +14,7 @@ from rich.text import Text
 from assistant.cli.errors import handle_errors
 from assistant.cli.safe_console import SafeConsole, field
 from assistant.model.display import visible
-from assistant.model.errors import SegueError
+from assistant.model.errors import SegueError, StorageError, storage_error
 
 
 def chat(
@@ -57,10 +57,14 @@ def chat(
             if not _command(console, chat_, sid, line, HELP):
                 _turn(console, chat_, chat_.say(sid, line))
         except Exception as exc:  # noqa: BLE001 - a failed turn is reported; the session is unchanged
+            exc = storage_error(exc) or exc
             if not isinstance(exc, SegueError):
                 raise
+            if isinstance(exc, StorageError):  # the disk cannot take the session: stop (one line, exit 2)
+                with handle_errors(SafeConsole(stderr=True)):
+                    raise exc from None
             console.print(Text("error: ") + field(str(exc), 2000))
-    console.print(Text(f"Bye. Resume with: segue chat --session {sid}"))
+    console.print(Text(f"Bye. Resume with: segue chat --session {sid}" if chat_.is_stored(sid) else "Bye."))
 
 
 def _turn(console: Console, chat_, result) -> None:

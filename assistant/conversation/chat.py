@@ -62,6 +62,7 @@ class Chat:
     def __init__(self, planner: Planner):
         self.planner = planner
         self.listeners = planner.listeners
+        self._new: dict[str, Session] = {}  # sessions started here and not yet stored (no turn has succeeded)
 
     @property
     def store(self) -> SessionStore:
@@ -72,13 +73,21 @@ class Chat:
 
     # -- sessions ---------------------------------------------------------------------------------------
     def start(self, listener: str | None = None, title: str = "") -> Session:
+        """A new session, stored with its first turn (one transaction): a first turn that fails leaves no trace."""
         session = Session(id=uuid.uuid4().hex[:10], listener=listener, title=title)
-        self.store.create(session.id, listener, title, session.model_dump_json())
+        self._new[session.id] = session
         return session
 
     def load(self, session_id: str) -> tuple[Session, int]:
+        """A session and its stored revision (0: started here, not stored yet)."""
+        if session_id in self._new:
+            return self._new[session_id], 0
         doc, revision = self.store.get(session_id)
         return Session.model_validate_json(doc), revision
+
+    def is_stored(self, session_id: str) -> bool:
+        """False for a session started here whose first turn has not been stored (yet)."""
+        return session_id not in self._new
 
     def sessions(self, listener: str | None = None, limit: int = 50) -> list[dict]:
         return self.store.list(listener=listener, limit=limit)
@@ -89,6 +98,10 @@ class Chat:
 
     def _save(self, session: Session, revision: int) -> None:
         title = session.title or (session.turns[0].text[:60] if session.turns else "")
+        if revision == 0:  # the first turn: the session row and its first version in one write
+            self.store.create(session.id, session.listener, title, session.model_dump_json())
+            self._new.pop(session.id, None)
+            return
         self.store.save(session.id, session.model_dump_json(), revision, title=title)
 
     # -- turns ------------------------------------------------------------------------------------------

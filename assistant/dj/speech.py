@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from assistant.model.errors import NotReady, SegueError
+from retrieval.home import ensure_room
 
 __all__ = ["DEFAULT_VOICE", "ESPEAK_WORKER", "SPEAKERS", "EspeakSpeaker", "OpenAISpeaker", "PiperSpeaker", "Speaker",
            "SpeechError", "speaker_for", "wav_rms", "wav_seconds"]
@@ -83,7 +84,7 @@ class EspeakSpeaker:
     def say_to_wav(self, text: str, path: Path) -> Path:
         text = spoken_text(text)
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_room(path, 64 * 1024 + 3000 * len(text))  # a full or read-only disk fails now, not in the worker
         request = {"text": text, "path": str(path.resolve()), "voice": self.voice, "rate": self.rate,
                    "volume": self.volume}
         reply = ESPEAK_WORKER.ask(request)

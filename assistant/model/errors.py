@@ -5,11 +5,23 @@
 
 from __future__ import annotations
 
-from retrieval.errors import BadInput, Conflict, NotFound, NotReady, SegueError
+from retrieval.errors import (
+    BadInput,
+    Conflict,
+    NotFound,
+    NotReady,
+    SegueError,
+    StorageCorrupt,
+    StorageError,
+    StorageFull,
+    StorageUnavailable,
+    storage_error,
+)
 
-__all__ = ["BadInput", "Conflict", "KINDS", "NoPlaylist", "NotFound", "NotReady", "SegueError", "kind_of"]
+__all__ = ["BadInput", "Conflict", "KINDS", "NoPlaylist", "NotFound", "NotReady", "SegueError", "StorageCorrupt",
+           "StorageError", "StorageFull", "StorageUnavailable", "kind_of", "storage_error"]
 
-KINDS: tuple[type[SegueError], ...] = (NotFound, Conflict, BadInput, NotReady)  # most specific first
+KINDS: tuple[type[SegueError], ...] = (StorageFull, StorageError, NotFound, Conflict, BadInput, NotReady)  # most specific first
 
 
 def kind_of(exc: SegueError) -> type[SegueError]:

@@ -2,7 +2,11 @@
 
 Every error a client sees goes through `error_response`: the domain's error tree (`assistant.model.errors`), the
 web's own refusals (`Unauthorized`, `TooLarge`, `TooManyRequests`: raised before the domain is asked, with the
-headers they need) and anything unexpected (logged, then a 500 without a traceback). FastAPI's own errors (no
+headers they need) and anything unexpected (logged, then a 500 without a traceback). Storage failures (a
+`StorageError`, or an `OSError` from a full or read-only disk) are 507 when the disk is full and 503 with
+Retry-After when the home is read-only or failing (a damaged database: 503 naming `segue doctor`), told without
+the server's paths (they go to its log); nothing was half-written, so the same request can be retried once space
+or write access is back (the server needs no restart). FastAPI's own errors (no
 route, wrong method, a body that is not valid) are answered by the handlers here too. A new kind of error gets
 its status in `STATUS`.
 """
@@ -16,7 +20,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from assistant.model.errors import BadInput, Conflict, NotFound, NotReady, SegueError, kind_of
+from assistant.model.errors import (
+    BadInput,
+    Conflict,
+    NotFound,
+    NotReady,
+    SegueError,
+    StorageCorrupt,
+    StorageError,
+    StorageFull,
+    kind_of,
+    storage_error,
+)
 from assistant.web.schemas import Problem
 from assistant.web.service import NotYours
 from retrieval.store.sessions import SessionNotFound
@@ -25,7 +40,17 @@ log = logging.getLogger("segue.server")
 PROBLEM = "application/problem+json"
 METHODS = ("DELETE", "GET", "OPTIONS", "PATCH", "POST", "PUT")  # what a 405's Allow may list (HEAD goes unsaid)
 TITLES = {400: "Bad request", 401: "Unauthorized", 404: "Not found", 405: "Method not allowed", 409: "Conflict",
-          413: "Content too large", 422: "Unprocessable request", 429: "Too many requests", 503: "Not ready"}
+          413: "Content too large", 422: "Unprocessable request", 429: "Too many requests", 503: "Not ready",
+          507: "Insufficient storage"}
+RETRY_STORAGE_S = 30  # Retry-After of a storage refusal: long enough for someone to free space or remount
+STORAGE_DETAIL = {
+    StorageFull: "The server's disk is full, so nothing was saved or changed. Try again in a while (the server's "
+                 "operator must free some space; its log says where).",
+    StorageCorrupt: "The server's database is damaged, so it will not write into it; nothing was changed. The "
+                    "server's operator must run `segue doctor` (its log says more).",
+    StorageError: "The server cannot write its data right now (its storage is read-only or failing), so nothing "
+                  "was saved or changed. Try again in a while.",
+}
 
 
 class Refused(Exception):
@@ -58,6 +83,8 @@ STATUS: dict[type[Exception], int] = {
     TooLarge: 413,
     TooManyRequests: 429,
     Busy: 503,
+    StorageFull: 507,
+    StorageError: 503,
     NotFound: 404,
     Conflict: 409,
     BadInput: 422,
@@ -78,6 +105,7 @@ def problem(status: int, detail: str, title: str | None = None, headers: dict | 
 
 def error_response(exc: BaseException) -> JSONResponse:
     """The problem response for any error: mapped by `STATUS`, or a logged 500 that shows no traceback."""
+    exc = storage_error(exc) or exc
     status = status_of(exc)
     if status is None:
         log.error("unexpected error", exc_info=exc)
@@ -85,13 +113,19 @@ def error_response(exc: BaseException) -> JSONResponse:
                        "happening report it with what you sent.", title="Internal server error")
     if isinstance(exc, Refused):
         return problem(status, exc.detail, headers=exc.headers)
+    if isinstance(exc, StorageError):  # the full message (with the server's paths) goes to its log only
+        log.warning("storage: %s", exc)
+        kind = next(k for k in STORAGE_DETAIL if isinstance(exc, k))
+        retry = {} if kind is StorageCorrupt else {"Retry-After": str(RETRY_STORAGE_S)}
+        return problem(status, STORAGE_DETAIL[kind], title="Insufficient storage" if status == 507 else
+                       "Storage unavailable", headers=retry)
     detail = str(NotYours(exc.session_id)) if isinstance(exc, SessionNotFound) else str(exc)
     return problem(status, detail)
 
 
 def problem_responses(*codes: int) -> dict:
-    """The OpenAPI `responses` of a route: the errors every route may answer, and `codes`."""
-    return {c: {"model": Problem, "description": TITLES.get(c, "Error")} for c in (400, 401, 422, 429, 503, *codes)}
+    """The OpenAPI `responses` of a route: the errors every route may answer (507: the disk is full), and `codes`."""
+    return {c: {"model": Problem, "description": TITLES.get(c, "Error")} for c in (400, 401, 422, 429, 503, 507, *codes)}
 
 
 def as_problem_content(schema: dict) -> dict:

@@ -3,9 +3,12 @@
     listens.py   listeners, their imported plays (`Store`: the connection and the migrations)
     sessions.py  chat sessions with every version, and track feedback (`SessionStore`)
     tokens.py    the web server's API tokens, as digests (`TokenStore`)
+    guard.py     the guarded connection: disk full, read-only, I/O and damage become `StorageError`s
+    backups.py   copies made with SQLite's backup API (before migrations, `segue doctor --backup`)
+    repair.py    integrity checks and recovery of a damaged file (`segue doctor`)
 
 `Stores` hands each thread its own connection (the server runs requests on a thread pool, and one connection's
-transactions must never interleave across threads).
+transactions must never interleave across threads), and a new one when the file was replaced by a recovery.
 """
 
 from __future__ import annotations
@@ -32,8 +35,12 @@ class Stores:
 
     def store(self) -> Store:
         store = getattr(self._local, "store", None)
+        if store is not None and store.replaced():  # recovered by `segue doctor --recover`: use the new file
+            with self._lock:
+                self._open = [s for s in self._open if s is not store]
+            store.close()
+            store = self._local.store = None
         if store is None:
-            self.db_path.parent.mkdir(parents=True, exist_ok=True)
             store = self._local.store = Store(self.db_path)
             with self._lock:
                 self._open.append(store)

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from retrieval.errors import NotReady
+from retrieval.errors import DOCTOR, NotReady, StorageCorrupt, StorageError, storage_error
 from retrieval.importers.history import Listen
+from retrieval.store.guard import check_intact, connect, is_damaged, private_file
 
 MIGRATIONS: list[tuple[str, ...]] = [
     (  # 1: listeners, imports and listens
@@ -121,6 +122,14 @@ def check_listener_name(name: str) -> str:
     return name
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -131,40 +140,50 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # one connection per thread (the app keeps one Store per thread): sqlite3's own check turns any
-            # connection shared across threads into a loud error instead of interleaved transactions
-            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
-        except (OSError, sqlite3.Error) as err:
-            raise StoreError(f"Cannot open the store at {self.path}: {err}. Check the folder exists and is writable, "
-                             "or set SEGUE_HOME to another folder.") from None
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            private_file(self.path)  # 0600 before SQLite opens it: its -wal and -shm get the same mode
+        except OSError as err:
+            raise (storage_error(err, self.path) or StoreError(
+                f"Cannot open the store at {self.path}: {err}. Check the folder exists and is writable, "
+                "or set SEGUE_HOME to another folder.")) from None
+        # one connection per thread (the app keeps one Store per thread): sqlite3's own check turns any
+        # connection shared across threads into a loud error instead of interleaved transactions
+        self._db = connect(self.path)
+        self._file = _identity(self.path)
         try:
             self._db.execute("PRAGMA busy_timeout = 10000")
+            check_intact(self._db)
             self._db.execute("PRAGMA journal_mode = WAL")
             # WAL + NORMAL: a commit is atomic and survives a killed process; only an OS crash or power loss can
             # drop the last commits (never corrupt the file). It saves an fsync per write (~4 ms here).
             self._db.execute("PRAGMA synchronous = NORMAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
-        except sqlite3.DatabaseError as err:
+        except BaseException:
             self._db.close()
-            raise StoreError(f"{self.path} is not a usable Segue store ({err}). Move it aside and import your "
-                             "history again.") from None
+            raise
 
     # -- plumbing -----------------------------------------------------------------------
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed whole, or rolled back (also when the disk fills up mid-way)."""
+        if is_damaged(self.path):
+            raise StorageCorrupt(f"The database {self.path} is damaged, so Segue will not write into it. {DOCTOR}")
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as err:
-            raise StoreError(f"The store at {self.path} is busy or read-only ({err}); close other Segue "
-                             "windows and try again.") from None
+            raise StoreError(f"The store at {self.path} is busy ({err}); close other Segue windows and try "
+                             "again.") from None
         try:
             yield self._db
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:  # SQLite may have rolled back already (a full disk, an I/O error)
+                try:
+                    self._db.execute("ROLLBACK")
+                except StorageError:
+                    pass
             raise
-        self._db.execute("COMMIT")
 
     @property
     def schema_version(self) -> int:
@@ -174,6 +193,10 @@ class Store:
         version = self.schema_version
         if version > len(MIGRATIONS):
             raise StoreError(f"{self.path} was written by a newer Segue (schema {version}); upgrade Segue to use it.")
+        if 0 < version < len(MIGRATIONS):  # a copy to go back to if a migration goes wrong (the last 3 are kept)
+            from retrieval.store.backups import backup
+
+            backup(self.path, f"schema{version}", source=self._db)
         for i in range(version, len(MIGRATIONS)):
             with self._tx() as db:
                 if int(db.execute("PRAGMA user_version").fetchone()[0]) != i:
@@ -181,6 +204,11 @@ class Store:
                 for stmt in MIGRATIONS[i]:
                     db.execute(stmt)
                 db.execute(f"PRAGMA user_version = {i + 1}")
+
+    def replaced(self) -> bool:
+        """Whether the file at `path` is no longer the one this connection opened (`segue doctor --recover`
+        put a rebuilt database in its place): the caller should open a new `Store`."""
+        return _identity(self.path) != self._file
 
     def close(self) -> None:
         try:

@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 
+from retrieval.errors import StorageCorrupt
 from retrieval.store.listens import MIGRATIONS, Store, StoreError, default_store_path
 from tests.retrieval.test_store_contract import _listens
 
@@ -26,7 +27,7 @@ def test_schema_version_and_wal(tmp_path):
 def test_bad_or_newer_files_give_store_error(tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not sqlite at all" * 100)
-    with pytest.raises(StoreError, match="Move it aside"):
+    with pytest.raises(StorageCorrupt, match="segue doctor"):
         Store(junk)
     newer = tmp_path / "newer.db"
     raw = sqlite3.connect(newer)
