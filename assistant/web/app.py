@@ -1,5 +1,6 @@
-"""The app factory: `create_app(services)` wires the middlewares, the problem handlers, the routers, the
-start-up warm-up and the OpenAPI schema (errors documented as problem details) around built services."""
+"""The app factory: `create_app(services)` wires the middlewares (the front door outermost: `door`), the problem
+handlers, the routers, the start-up warm-up and the OpenAPI schema (errors documented as problem details) around
+built services."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from fastapi.openapi.utils import get_openapi
 from assistant.compose import Services
 from assistant.planning.service import Planner
 from assistant.web.deps import AppState
+from assistant.web.door import FrontDoor, allowed_hosts
 from assistant.web.middleware import BodyLimit, CatchAll
 from assistant.web.problems import add_problem_handlers, as_problem_content
 from assistant.web.routers import chat, health, history, sessions, shows
@@ -24,13 +26,18 @@ DESCRIPTION = ("An offline AI playlist maker and DJ. Errors are problem details 
                "to do.")
 
 
-def create_app(services: Services, auth: Literal["tokens", "none"] = "none", local_name: str | None = None) -> FastAPI:
-    """The app over built services (`assistant.compose.build`). auth="none" is single-user mode (127.0.0.1 only)."""
+def create_app(services: Services, auth: Literal["tokens", "none"] = "none", local_name: str | None = None,
+               bound: str | None = None) -> FastAPI:
+    """The app over built services (`assistant.compose.build`). auth="none" is single-user mode (127.0.0.1 only).
+    `bound`: the --host the server listens on, the host name tokens mode answers by default (see `door`)."""
     settings = services.settings
     app = FastAPI(title="Segue", version="1", lifespan=lifespan, description=DESCRIPTION)
-    app.state.segue = AppState.of(services, auth, local_name)
+    state = app.state.segue = AppState.of(services, auth, local_name)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.upload_max_bytes)
     app.add_middleware(CatchAll)
+    hosts = allowed_hosts(settings.allowed_hosts, bound) if settings.allowed_hosts or bound else None
+    app.add_middleware(FrontDoor, single_user=auth == "none", hosts=hosts, per_address=state.per_address,
+                       failed_auth=state.failed_auth)
     add_problem_handlers(app)
     app.include_router(health.router)
     if health.PAGE.is_dir():
