@@ -36,8 +36,7 @@ def create_app(services: Services, auth: Literal["tokens", "none"] = "none", loc
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes, upload_limit=settings.upload_max_bytes)
     app.add_middleware(CatchAll)
     hosts = allowed_hosts(settings.allowed_hosts, bound) if settings.allowed_hosts or bound else None
-    app.add_middleware(FrontDoor, single_user=auth == "none", hosts=hosts, per_address=state.per_address,
-                       failed_auth=state.failed_auth)
+    app.add_middleware(FrontDoor, single_user=auth == "none", hosts=hosts, per_address=state.per_address)
     add_problem_handlers(app)
     app.include_router(health.router)
     if health.PAGE.is_dir():

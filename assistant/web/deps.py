@@ -3,8 +3,8 @@ path parameters the routes share.
 
 The caller is found from the bearer token (auth="tokens") or is the local listener (auth="none", single-user);
 either way the request is then counted against the listener's rate limit (all their tokens together). A missing
-or invalid token counts against the client address's failed-auth limit, which the front door enforces
-(`assistant.web.door`). A new dependency goes here, with an
+or invalid token counts against the client address's failed-auth limit: past it, 429 instead of 401. Every /v1
+request is also counted per client address by the front door (`assistant.web.door`). A new dependency goes here, with an
 `Annotated` alias a route can name as a parameter type.
 """
 
@@ -34,7 +34,7 @@ class AppState:
     local: Listener  # who every request is in single-user mode (auth="none")
     users: Users
     limiter: RateLimiter  # per listener
-    per_address: RateLimiter  # per client address, every /v1 request (the front door counts them)
+    per_address: RateLimiter  # per client address, every /v1 request (counted by the front door)
     failed_auth: RateLimiter  # per client address, requests with a missing or invalid token
     cache: ReadCache = field(default_factory=ReadCache)
     running: set = field(default_factory=set)  # streamed turns in flight (a reference keeps each task alive)
@@ -66,7 +66,11 @@ def identify(request: Request, state: State,
         return state.local
     name = state.users.listener(cred.credentials if cred else None)
     if name is None:
-        state.failed_auth.take(request.client.host if request.client else "?")
+        wait = state.failed_auth.take(request.client.host if request.client else "?")
+        if wait:
+            raise TooManyRequests(f"Too many requests without a valid token from this address. Try again in "
+                                  f"{math.ceil(wait)} s, with a token from `segue users add NAME`.",
+                                  {"Retry-After": str(math.ceil(wait))})
         raise Unauthorized("Send your API token as `Authorization: Bearer <token>` (make one with `segue users add "
                            "NAME`)." if cred is None else "That API token is not valid (revoked or mistyped). Ask "
                            "for a new one: `segue users add NAME`.", {"WWW-Authenticate": "Bearer"})

@@ -6,8 +6,8 @@
 - Cross-site requests: in single-user mode no token guards the API, so a request that changes something (POST,
   PUT, PATCH, DELETE) sent by a browser from another origin is refused (403): its Origin, else its Referer, and
   its Sec-Fetch-Site must all say it comes from the page itself. Clients that are not browsers send none of them.
-- Rate limits per client address on /v1, whoever the caller is, and on missing or invalid tokens (429 with
-  Retry-After). The per-listener limit is counted after authentication (`assistant.web.deps`).
+- A rate limit per client address on /v1, whoever the caller is and whatever token they send (429 with
+  Retry-After). Failed authentication and each listener are limited after the token is read (`assistant.web.deps`).
 - Security headers on every response: a Content-Security-Policy without inline code (the API docs page gets the
   hashes of its own inline code), no framing, nosniff, no referrer.
 """
@@ -72,13 +72,11 @@ def origin_of(url: str) -> tuple[str, str, int] | None:
 
 
 class FrontDoor:
-    """ASGI middleware: Host allow-list, cross-site refusal (single-user), per-address rate limits, security
+    """ASGI middleware: Host allow-list, cross-site refusal (single-user), a per-address rate limit, security
     headers. `hosts` (tokens mode; see `allowed_hosts`) None: the address of the listening socket."""
 
-    def __init__(self, app, single_user: bool, hosts: frozenset[str] | None, per_address: RateLimiter,
-                 failed_auth: RateLimiter):
-        self.app, self.single_user, self.hosts = app, single_user, hosts
-        self.per_address, self.failed_auth = per_address, failed_auth
+    def __init__(self, app, single_user: bool, hosts: frozenset[str] | None, per_address: RateLimiter):
+        self.app, self.single_user, self.hosts, self.per_address = app, single_user, hosts, per_address
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -104,7 +102,7 @@ class FrontDoor:
                            "client that is not a browser) may change things.", title="Forbidden")
         if scope["path"].startswith("/v1"):
             address = (scope.get("client") or ("?",))[0]
-            wait = self.failed_auth.wait(address) or self.per_address.take(address)
+            wait = self.per_address.take(address)
             if wait:
                 seconds = str(math.ceil(wait))
                 return problem(429, f"Too many requests from {address}. Try again in {seconds} s.",
@@ -174,6 +172,6 @@ def docs_csp(html: bytes) -> str:
         found = re.findall(rb"<%s>(.*?)</%s>" % (tag.encode(), tag.encode()), html, re.S)
         return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(code).digest()).decode()}'" for code in found)
 
-    return (f"default-src 'self'; script-src 'self' {DOCS_CDN} {hashes('script')}; style-src 'self' {DOCS_CDN} "
-            f"{hashes('style')}; img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
+    return (f"default-src 'self'; script-src 'self' {DOCS_CDN} {hashes('script')}".rstrip() + f"; style-src 'self' "
+            f"{DOCS_CDN} {hashes('style')}".rstrip() + "; img-src 'self' data: https://fastapi.tiangolo.com; connect-src 'self'; "
             "worker-src 'self' blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
