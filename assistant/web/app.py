@@ -16,9 +16,9 @@ from fastapi.openapi.utils import get_openapi
 from assistant.compose import Services
 from assistant.planning.service import Planner
 from assistant.web.deps import AppState
-from assistant.web.door import FrontDoor, allowed_hosts
+from assistant.web.door import SAFE_METHODS, FrontDoor, allowed_hosts
 from assistant.web.middleware import BodyLimit, CatchAll
-from assistant.web.problems import add_problem_handlers, as_problem_content
+from assistant.web.problems import PROBLEM, add_problem_handlers, as_problem_content
 from assistant.web.routers import chat, health, history, sessions, shows
 
 log = logging.getLogger("segue.server")
@@ -62,9 +62,21 @@ async def lifespan(app: FastAPI):
 def openapi(app: FastAPI) -> dict:
     """The app's OpenAPI schema, made once, with error responses documented as application/problem+json."""
     if app.openapi_schema is None:
-        app.openapi_schema = as_problem_content(get_openapi(title=app.title, version=app.version,
-                                                            description=app.description, routes=app.routes))
+        app.openapi_schema = door_responses(as_problem_content(get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes)))
     return app.openapi_schema
+
+
+def door_responses(schema: dict) -> dict:
+    """The front door's refusals in every operation: 421 (a Host the server does not answer) and, for those that
+    change something, 403 (a browser's cross-site request in single-user mode)."""
+    problem = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for ops in schema.get("paths", {}).values():
+        for method, op in ops.items():
+            op["responses"].setdefault("421", {"description": "Misdirected request", "content": problem})
+            if method.upper() not in SAFE_METHODS:
+                op["responses"].setdefault("403", {"description": "Forbidden", "content": problem})
+    return schema
 
 
 def warm_up(planner: Planner) -> None:
