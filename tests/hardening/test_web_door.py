@@ -349,3 +349,23 @@ def test_an_invalid_segue_user_stops_the_server_at_once(tmp_path, fuzz_tally):
                        "refused" if p.returncode == 2 else "ok", exit=p.returncode, seconds=round(took, 1))
         lines = p.stderr.strip().splitlines()
         assert p.returncode == 2 and len(lines) == 1 and "SEGUE_USER" in lines[0], p.stderr
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(name=st.text(alphabet=st.sampled_from("alexаеорсхαοѕＡａｌ1０._-日ひ "), min_size=1, max_size=8))
+def test_generated_listener_names(fuzz_tally, name):
+    import unicodedata
+
+    from retrieval.store.listens import check_listener_name
+
+    try:
+        check_listener_name(name)
+        got = "ok"
+    except ValueError as e:
+        got = "refused"
+        assert "\n" not in str(e)
+    fuzz_tally.add(AREA, f"generated listener name {name!r}", got)
+    scripts = {unicodedata.name(c).split()[0] for c in name if c.isalpha()}
+    mixed = len(scripts) > 1 and bool(scripts & {"LATIN", "CYRILLIC", "GREEK"})
+    if got == "ok":  # nothing that passes mixes look-alike scripts or hides a compatibility form
+        assert not mixed and unicodedata.normalize("NFKC", name) == name, name
