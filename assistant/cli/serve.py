@@ -55,6 +55,9 @@ def serve(
     who = "API tokens (Authorization: Bearer ...)" if mode == "tokens" else "single-user, no token"
     err.print(Text(f"Segue on http://{'[' + host + ']' if ':' in host else host}:{port}/ ({who}); API docs at /docs"))
     settings = app.settings
+    if mode == "tokens" and host in ("0.0.0.0", "::") and not settings.allowed_hosts:
+        err.print(Text("Answering any host name: set SEGUE_ALLOWED_HOSTS (e.g. '[\"music.lan\"]') to the names "
+                       "clients use."))
     uvicorn.Server(server_config(create_app(app, auth=mode, bound=host), host, port, settings.header_timeout,
                                  settings.body_timeout, log_level="info")).run()
 
