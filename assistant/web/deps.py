@@ -4,8 +4,8 @@ path parameters the routes share.
 The caller is found from the bearer token (auth="tokens") or is the local listener (auth="none", single-user);
 either way the request is then counted against the listener's rate limit (all their tokens together). A missing
 or invalid token counts against the client address's failed-auth limit: past it, 429 instead of 401. Every /v1
-request is also counted per client address by the front door (`assistant.web.door`). A new dependency goes here, with an
-`Annotated` alias a route can name as a parameter type.
+request is also counted per client address by the front door (`assistant.web.door`). A new dependency goes here,
+with an `Annotated` alias a route can name as a parameter type.
 """
 
 from __future__ import annotations
