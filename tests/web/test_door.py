@@ -63,12 +63,15 @@ def test_rate_limiter_buckets_are_bounded_and_refill():
 def test_whole_numbers():
     from pydantic import TypeAdapter, ValidationError
 
-    whole = TypeAdapter(__import__("assistant.web.schemas", fromlist=["WholeNumber"]).WholeNumber)
-    for good, value in (("12", 12), ("007", 7), (5, 5)):
-        assert whole.validate_python(good) == value
-    for bad in ("1_0", "+1", "1.0", " 1", "-1", "１", "1e3", 1.0, True, ""):
+    from assistant.web.schemas import whole
+
+    number = TypeAdapter(whole(1, 100))
+    assert number.json_schema() == {"type": "integer", "minimum": 1, "maximum": 100}
+    for good, value in (("12", 12), ("007", 7), (5, 5), (5.0, 5)):  # 5.0 is an integer in JSON Schema
+        assert number.validate_python(good) == value
+    for bad in ("1_0", "+1", "1.0", " 1", "-1", "１", "1e3", 1.5, True, "", "0", "101"):
         with pytest.raises(ValidationError):
-            whole.validate_python(bad)
+            number.validate_python(bad)
 
 
 def test_the_app_answers_through_the_door(tmp_path):
