@@ -112,7 +112,8 @@ def throwaway_home(home: Path) -> Path:
 
 
 def start_server(home: Path) -> tuple[subprocess.Popen, int, str]:
-    env = dict(os.environ, SEGUE_HOME=str(home), HF_HUB_OFFLINE="1", SEGUE_RATE_PER_MINUTE="0")
+    env = dict(os.environ, SEGUE_HOME=str(home), HF_HUB_OFFLINE="1", SEGUE_RATE_PER_MINUTE="0",
+               SEGUE_RATE_PER_ADDRESS="0")
     token = subprocess.run(SEGUE + ["users", "add", "bench"], env=env, capture_output=True, text=True,
                            check=True).stdout.strip()
     with socket.socket() as s:
@@ -127,7 +128,7 @@ def start_server(home: Path) -> tuple[subprocess.Popen, int, str]:
             sys.exit(f"the server exited; see {home / 'server.log'}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
                 if s.recv(64).startswith(b"HTTP/1.1 200"):
                     return proc, port, token
         except OSError:

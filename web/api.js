@@ -8,8 +8,23 @@ export class ProblemError extends Error {
   }
 }
 
+// The token lives in this tab's sessionStorage: gone when the tab closes, never written to the profile on disk,
+// not shared with other tabs. A token an older page left in localStorage is moved here once.
+const KEY = "segue.token";
+
 export function token() {
-  try { return localStorage.getItem("segue.token") || ""; } catch (_) { return ""; }
+  try {
+    const old = localStorage.getItem(KEY);
+    if (old !== null) {
+      localStorage.removeItem(KEY);
+      if (!sessionStorage.getItem(KEY)) sessionStorage.setItem(KEY, old);
+    }
+    return sessionStorage.getItem(KEY) || "";
+  } catch (_) { return ""; }
+}
+
+export function setToken(value) {
+  try { sessionStorage.setItem(KEY, value); } catch (_) { /* storage disabled */ }
 }
 
 export function headers(extra) {

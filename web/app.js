@@ -4,7 +4,7 @@
 // An ES module (no build step): dom.js has the DOM helpers, api.js the HTTP calls, render.js a turn's panels.
 
 import { $, clear, el } from "./dom.js";
-import { ProblemError, api, chatTurn, headers, problemFrom, token } from "./api.js";
+import { ProblemError, api, chatTurn, headers, problemFrom, setToken, token } from "./api.js";
 import { renderConstraints, renderDiff, renderReport, renderTracks, usageNote } from "./render.js";
 
 const state = {
@@ -285,7 +285,7 @@ function init() {
   $("token").value = token();
   $("token-form").addEventListener("submit", (e) => {
     e.preventDefault();
-    try { localStorage.setItem("segue.token", $("token").value.trim()); } catch (_) { /* private mode */ }
+    setToken($("token").value.trim());
     showError(null);
     health();
     refreshSessions();

@@ -43,16 +43,34 @@ def serve(
 
     with handle_errors(err):
         app = build()
+        check_user(app.settings.user)
         mode = access_mode(auth or app.settings.auth, host, Users(app.stores).any())
         err.print(Text("Loading the catalogue, vectors and index..."))
         app.catalogue.library()
     import uvicorn
 
     from assistant.web import create_app
+    from assistant.web.server import server_config
 
     who = "API tokens (Authorization: Bearer ...)" if mode == "tokens" else "single-user, no token"
     err.print(Text(f"Segue on http://{'[' + host + ']' if ':' in host else host}:{port}/ ({who}); API docs at /docs"))
-    uvicorn.run(create_app(app, auth=mode), host=host, port=port, log_level="info", workers=1)
+    settings = app.settings
+    if mode == "tokens" and host in ("0.0.0.0", "::") and not settings.allowed_hosts:
+        err.print(Text("Answering any host name: set SEGUE_ALLOWED_HOSTS (e.g. '[\"music.lan\"]') to the names "
+                       "clients use."))
+    uvicorn.Server(server_config(create_app(app, auth=mode, bound=host), host, port, settings.header_timeout,
+                                 settings.body_timeout, log_level="info")).run()
+
+
+def check_user(user: str | None) -> None:
+    """BadInput when SEGUE_USER is set to a name no listener may have (every chat would fail)."""
+    from retrieval.store import check_listener_name
+
+    if user is not None:
+        try:
+            check_listener_name(user)
+        except ValueError as e:
+            raise BadInput(f"SEGUE_USER: {e} Fix or unset SEGUE_USER, then start the server again.") from None
 
 
 @users_app.command("add")
@@ -62,7 +80,8 @@ def users_add(name: Annotated[str, typer.Argument(help="Listener name, e.g. alex
     from assistant.web import Users
 
     with handle_errors(err):
-        token = Users(build().stores).add(name)
+        services = build()
+        token = Users(services.stores, services.settings.max_tokens_per_listener).add(name)
     err.print(Text("Token for ") + field(name) + Text(" (shown once; send it as `Authorization: Bearer <token>`):"))
     print(token)
 

@@ -60,3 +60,16 @@ class Settings(BaseSettings):
                           "beyond it the server answers 503 with Retry-After")
     dj_store_mb: float = Field(default=64, gt=0, le=100_000, description="Disk the server keeps for one listener's "
                                "shows (MB); the oldest are deleted to make room")
+    # -- the web server's front door (issue 13) --
+    allowed_hosts: list[str] = Field(default_factory=list, description="Host names the server answers to in tokens "
+                                     "mode, e.g. [\"music.lan\"] or [\"*\"] (default: the --host it listens on; "
+                                     "single-user mode answers only 127.0.0.1, localhost and [::1])")
+    rate_per_address: int = Field(default=600, ge=0, description="API requests per minute from one client address, "
+                                  "with or without a valid token (0: no limit)")
+    auth_failures_per_minute: int = Field(default=30, ge=0, description="Requests with a missing or invalid token per "
+                                          "minute from one client address before it gets 429s (0: no limit)")
+    max_tokens_per_listener: int = Field(default=5, ge=1, le=1000, description="Most API tokens one listener may hold")
+    header_timeout: float = Field(default=10.0, gt=0, le=600, description="Seconds a client has to send a request's "
+                                  "headers before the connection is closed")
+    body_timeout: float = Field(default=60.0, gt=0, le=3600, description="Seconds a client has to send a request's "
+                                "body once its headers are in")

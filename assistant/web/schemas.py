@@ -7,9 +7,11 @@ constraint report and how the request was read (offline parser or LLM, tokens, s
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import core_schema
 
 from assistant.model.constraints import Constraints, Report
 
@@ -18,6 +20,32 @@ SHOW_ID = r"^[0-9a-f]{12}$"
 MAX_MESSAGE = 20_000  # the schema's cap; the server narrows it to SEGUE_MAX_PROMPT_CHARS (`chat_in`)
 # at least one character that is not whitespace (Python's str.isspace set, so "not blank" means the same everywhere)
 NOT_BLANK = "[^\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
+def whole_number(value: Any) -> Any:
+    """A whole number as sent: a JSON integer (1.0 is one too, as JSON Schema says), or digits 0-9 only in a path
+    or query (leading zeros allowed; no sign, '_', '.', exponent or spaces, which Python's int() would take)."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()) or (
+            isinstance(value, str) and not re.fullmatch(r"[0-9]{1,9}", value)):
+        raise ValueError("must be a whole number written with the digits 0-9 only")
+    return int(value) if isinstance(value, float) else value
+
+
+class WholeNumber:
+    """Annotation of an integer a request carries: `whole_number`, then an int from `ge` to `le` (the schema's
+    minimum and maximum)."""
+
+    def __init__(self, ge: int, le: int):
+        self.ge, self.le = ge, le
+
+    def __get_pydantic_core_schema__(self, source, handler) -> core_schema.CoreSchema:
+        return core_schema.no_info_before_validator_function(whole_number, core_schema.int_schema(ge=self.ge,
+                                                                                                  le=self.le))
+
+
+def whole(ge: int, le: int) -> Any:
+    """The type of an integer a request carries, from `ge` to `le`."""
+    return Annotated[int, WholeNumber(ge, le)]
 
 
 class _In(BaseModel):
@@ -48,13 +76,13 @@ def chat_in(max_chars: int) -> type[ChatIn]:
 
 
 class FeedbackIn(_In):
-    position: int = Field(ge=1, le=10_000, description="1-based position in the version shown")
+    position: whole(1, 10_000) = Field(description="1-based position in the version shown")
     kind: Literal["like", "dislike", "skip"] = Field(description="like steers later turns towards the track; "
                                                      "dislike and skip away from it")
 
 
 class DJIn(_In):
-    every: int = Field(default=3, ge=1, le=50, description="A spoken link after every N tracks")
+    every: whole(1, 50) = Field(default=3, description="A spoken link after every N tracks")
     voice: Literal["espeak", "espeak:en-us", "espeak:en-gb"] | None = Field(
         default=None, description="An offline espeak-ng voice; null: the server's voice (SEGUE_DJ_VOICE)")
 

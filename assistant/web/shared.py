@@ -1,4 +1,4 @@
-"""What an app's request threads share in memory: the rate limiter's buckets and the rendered-session cache.
+"""What an app's request threads share in memory: the rate limiters' buckets and the rendered-session cache.
 Both are thread-safe and bounded; one of each lives in an app's state (`assistant.web.deps.AppState`)."""
 
 from __future__ import annotations
@@ -9,24 +9,37 @@ from collections import OrderedDict
 
 
 class RateLimiter:
-    """A token bucket per key (an API token): `per_minute` requests a minute, bursts up to that many."""
+    """A token bucket per key (a listener, a client address): `per_minute` requests a minute, bursts up to that
+    many. At most `keys` buckets are kept: the least recently used goes first (it is then as good as full)."""
 
-    def __init__(self, per_minute: int):
-        self.rate, self.buckets, self.lock = per_minute, {}, threading.Lock()
+    def __init__(self, per_minute: int, keys: int = 10_000):
+        self.rate, self.keys, self.buckets, self.lock = per_minute, keys, OrderedDict(), threading.Lock()
+
+    def _level(self, key: str, now: float) -> float:
+        tokens, last = self.buckets.get(key, (float(self.rate), now))
+        return min(float(self.rate), tokens + (now - last) * self.rate / 60.0)
 
     def take(self, key: str) -> float:
-        """0 when the request may go ahead, else the seconds to wait."""
+        """0 when the request may go ahead (and it is counted), else the seconds to wait."""
         if self.rate <= 0:
             return 0.0
         now = time.monotonic()
         with self.lock:
-            tokens, last = self.buckets.get(key, (float(self.rate), now))
-            tokens = min(float(self.rate), tokens + (now - last) * self.rate / 60.0)
-            if tokens >= 1.0:
-                self.buckets[key] = (tokens - 1.0, now)
-                return 0.0
-            self.buckets[key] = (tokens, now)
-            return (1.0 - tokens) * 60.0 / self.rate
+            tokens = self._level(key, now)
+            allowed = tokens >= 1.0
+            self.buckets[key] = (tokens - 1.0 if allowed else tokens, now)
+            self.buckets.move_to_end(key)
+            while len(self.buckets) > self.keys:
+                self.buckets.popitem(last=False)
+            return 0.0 if allowed else (1.0 - tokens) * 60.0 / self.rate
+
+    def wait(self, key: str) -> float:
+        """The seconds until `key` may make a request (0: now), without counting one."""
+        if self.rate <= 0:
+            return 0.0
+        with self.lock:
+            tokens = self._level(key, time.monotonic())
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) * 60.0 / self.rate
 
 
 class ReadCache:

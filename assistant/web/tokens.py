@@ -13,7 +13,7 @@ import secrets
 
 from assistant.model.errors import BadInput
 from retrieval.store import Stores, TokenStore
-from retrieval.store.listens import check_listener_name
+from retrieval.store.listens import check_listener_name, listener_skeleton
 
 PREFIX = "sg_"
 
@@ -25,18 +25,28 @@ def digest(token: str) -> str:
 class Users:
     """Tokens over the store (the calling thread's connection)."""
 
-    def __init__(self, stores: Stores):
-        self.stores = stores
+    def __init__(self, stores: Stores, max_tokens: int = 5):
+        self.stores, self.max_tokens = stores, max_tokens
 
     def _tokens(self) -> TokenStore:
         return self.stores.tokens()
 
     def add(self, name: str) -> str:
-        """A new token for listener `name` (created when new); returned once, stored hashed."""
+        """A new token for listener `name` (created when new); returned once, stored hashed. BadInput when the
+        name is not allowed, looks like another listener's, or the listener already holds `max_tokens`."""
         try:
             check_listener_name(name)
         except ValueError as e:
             raise BadInput(str(e)) from None
+        twins = [n for n in self.stores.store().listeners() if n != name and listener_skeleton(n) ==
+                 listener_skeleton(name)]
+        if twins:
+            raise BadInput(f"Listener name {name!r} looks like the existing listener {twins[0]!r}; use that name "
+                           "or one that cannot be mistaken for it.")
+        held = next((r["tokens"] for r in self.list() if r["listener"] == name), 0)
+        if held >= self.max_tokens:
+            raise BadInput(f"{name} already holds {held} tokens, the most allowed (SEGUE_MAX_TOKENS_PER_LISTENER). "
+                           f"Revoke them with `segue users remove {name}`, then make one.")
         token = PREFIX + secrets.token_urlsafe(32)
         self._tokens().add(name, digest(token))
         return token

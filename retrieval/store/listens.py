@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -114,12 +115,35 @@ def default_store_path() -> Path:
     return Path(home).expanduser() / "segue.db"
 
 
+_LOOKALIKE_SCRIPTS = frozenset({"LATIN", "CYRILLIC", "GREEK"})  # scripts whose letters pass for one another
+# letters that look like a Latin one (after casefold), for `listener_skeleton`
+_LOOKALIKES = str.maketrans({**dict(zip("аеорсухіјѕԁԛԝһкмнтвз", "aeopcyxijsdqwhkmhtb3", strict=True)),  # Cyrillic
+                             **dict(zip("αορνικτυχεϲ", "aopvikluxec", strict=True)), "0": "o", "1": "l"})  # Greek
+
+
 def check_listener_name(name: str) -> str:
+    """`name` when it may name a listener: 1-64 letters, digits, '-', '_' or '.', written in its NFKC form (not
+    fullwidth or other compatibility letters) and not mixing Latin, Cyrillic or Greek with another script (a
+    Cyrillic 'а' among Latin letters). ValueError saying what to write otherwise."""
     if not isinstance(name, str) or not _NAME.fullmatch(name) or set(name) == {"."}:
         raise ValueError(
             f"Listener name {name!r} is not allowed: use 1-64 letters, digits, '-', '_' or '.' (for example 'alex')."
         )
+    plain = unicodedata.normalize("NFKC", name)
+    if plain != name:
+        raise ValueError(f"Listener name {name!r} uses compatibility characters (fullwidth or styled letters); "
+                         f"write it as {plain!r}.")
+    scripts = {unicodedata.name(c, "?").split()[0] for c in name if c.isalpha()}
+    if len(scripts) > 1 and scripts & _LOOKALIKE_SCRIPTS:
+        raise ValueError(f"Listener name {name!r} mixes letters of several scripts ({', '.join(sorted(scripts))}), "
+                         "so it could pass for another name; write it in one script.")
     return name
+
+
+def listener_skeleton(name: str) -> str:
+    """What a listener name looks like: casefolded, Cyrillic and Greek look-alikes (and 0, 1) read as the Latin
+    letter they resemble. Two names with one skeleton are confusable."""
+    return unicodedata.normalize("NFKC", name).casefold().translate(_LOOKALIKES)
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

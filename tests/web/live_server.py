@@ -35,13 +35,15 @@ def live_server(home: Path, encoder, auth: str = "tokens", users: tuple[str, ...
     from assistant.compose import build
     from assistant.model.settings import Settings
     from assistant.web import Users, create_app
+    from assistant.web.server import server_config
 
     services = build(Settings(home=home, **settings), encoder=encoder)
     tokens = {name: Users(services.stores).add(name) for name in users}
     port = free_port()
     app = create_app(services, auth=auth)
-    server = uvicorn.Server(uvicorn.Config(wrap(app) if wrap else app, host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+    settings = services.settings
+    server = uvicorn.Server(server_config(wrap(app) if wrap else app, "127.0.0.1", port, settings.header_timeout,
+                                          settings.body_timeout, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + 120

@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 
 from tests.paths import ROOT
 
+LOCAL = "http://127.0.0.1"  # single-user mode answers only loopback host names
+
 
 @pytest.fixture()
 def make_app(tmp_path):
@@ -41,17 +43,17 @@ def test_two_apps_keep_their_own_message_limits(make_app):
         message = app.openapi()["components"]["schemas"]["ChatIn"]["properties"]["message"]
         assert message["maxLength"] == limit
     for path in ("/v1/chat", "/v1/chat/stream"):
-        r = TestClient(tight).post(path, json={"message": "y" * 250})
+        r = TestClient(tight, base_url=LOCAL).post(path, json={"message": "y" * 250})
         assert r.status_code == 422 and "at most 200 characters" in r.json()["detail"], r.text
-    r = TestClient(roomy).post("/v1/chat", json={"message": "y" * 250})  # valid here: on to the planner
+    r = TestClient(roomy, base_url=LOCAL).post("/v1/chat", json={"message": "y" * 250})  # valid here: on to the planner
     assert r.status_code == 503 and r.json()["title"] == "Not ready", r.text
-    r = TestClient(roomy).post("/v1/chat/stream", json={"message": "y" * 250})
+    r = TestClient(roomy, base_url=LOCAL).post("/v1/chat/stream", json={"message": "y" * 250})
     assert r.status_code == 200 and r.text.rstrip().split("\n")[-2] == "event: error" and "Not ready" in r.text
     assert chat.chat.__annotations__["body"] in ("ChatIn", ChatIn)  # the module's own function is not retyped
 
 
 def test_405_lists_every_method_at_the_path(make_app):
-    r = TestClient(make_app()).put("/v1/sessions/abc")
+    r = TestClient(make_app(), base_url=LOCAL).put("/v1/sessions/abc")
     assert r.status_code == 405 and r.headers["allow"] == "DELETE, GET"
     assert r.headers["content-type"].startswith("application/problem+json")
 

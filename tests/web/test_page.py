@@ -403,7 +403,8 @@ def test_track_names_are_text_and_the_token_is_sent(browser, encoder, tmp_path):
         d.find_element(By.CSS_SELECTOR, "details.settings summary").click()
         d.find_element(By.ID, "token").send_keys(token)
         d.find_element(By.CSS_SELECTOR, "#token-form button").click()
-        assert d.execute_script("return localStorage.getItem('segue.token')") == token
+        assert d.execute_script("return sessionStorage.getItem('segue.token')") == token
+        assert d.execute_script("return localStorage.getItem('segue.token')") is None
         page = _say(d, "10 electronic songs")
         titles = [r["title"] for r in page["rows"]]
         artists = [r["artist"] for r in page["rows"]]

@@ -25,7 +25,8 @@ pytestmark = pytest.mark.integration  # live uvicorn servers, and `segue serve` 
 def api(demo_home, encoder, tmp_path_factory):
     """A token server (rate limit off) with two listeners: ana and ben."""
     home = copy_home(demo_home, tmp_path_factory.mktemp("api") / "home")
-    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0) as (url, tokens, services):
+    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0, rate_per_address=0,
+                     auth_failures_per_minute=0) as (url, tokens, services):
         with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {tokens['ana']}"}, timeout=60) as c:
             c.tokens, c.services = tokens, services
             yield c
@@ -293,7 +294,7 @@ def test_bounds_413_422_429(tight):
         r = dan.get("/v1/sessions")
         is_problem(r, 429, "5 a minute")
         assert 1 <= int(r.headers["retry-after"]) <= 12
-        assert eve.get("/v1/sessions").status_code == 200  # per token: eve is not slowed by dan
+        assert eve.get("/v1/sessions").status_code == 200  # per listener: eve is not slowed by dan
         assert dan.get("/healthz").status_code == 200  # health is not rate limited
 
 

@@ -41,7 +41,8 @@ def fuzzed(demo_home, encoder, tmp_path_factory):
         tally["app"] = StatusTally(app)
         return tally["app"]
 
-    with live_server(home, encoder, users=("ana",), rate_per_minute=0, wrap=wrap) as (url, tokens, _):
+    with live_server(home, encoder, users=("ana",), rate_per_minute=0, rate_per_address=0,
+                     auth_failures_per_minute=0, wrap=wrap) as (url, tokens, _):
         yield url, tokens["ana"], tally["app"].counts
 
 

@@ -31,7 +31,8 @@ MATRIX = [
 @pytest.fixture(scope="module")
 def two(demo_home, encoder, tmp_path_factory):
     home = copy_home(demo_home, tmp_path_factory.mktemp("isolation") / "home")
-    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0) as (url, tokens, services):
+    with live_server(home, encoder, users=("ana", "ben"), rate_per_minute=0, rate_per_address=0,
+                     auth_failures_per_minute=0) as (url, tokens, services):
         clients = {name: httpx.Client(base_url=url, headers={"Authorization": f"Bearer {t}"}, timeout=120)
                    for name, t in tokens.items()}
         owned = {}

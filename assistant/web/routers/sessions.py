@@ -11,15 +11,15 @@ from fastapi.responses import Response
 from assistant.web.deps import CallerApi, SessionId
 from assistant.web.problems import problem_responses
 from assistant.web.responses import json_response
-from assistant.web.schemas import FeedbackIn, SessionOut, SessionsOut, TurnOut
+from assistant.web.schemas import FeedbackIn, SessionOut, SessionsOut, TurnOut, whole
 from assistant.web.service import Api
 
 router = APIRouter(tags=["sessions"])
-Version = Annotated[int | None, Query(ge=1, le=100_000, description="Default: the version shown")]
+Version = Annotated[whole(1, 100_000) | None, Query(description="Default: the version shown")]
 
 
 @router.get("/v1/sessions", response_model=SessionsOut, responses=problem_responses())
-def sessions(api: CallerApi, limit: Annotated[int, Query(ge=1, le=200)] = 50):
+def sessions(api: CallerApi, limit: Annotated[whole(1, 200), Query()] = 50):
     """Your sessions, most recently updated first."""
     return SessionsOut(sessions=api.sessions(limit))
 
