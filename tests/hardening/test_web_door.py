@@ -290,6 +290,10 @@ def test_integers_are_digits_only(single, fuzz_tally):
         r = httpx.get(single + "/v1/sessions/abc/playlist.m3u8", params={"version": value}, timeout=10)
         record(fuzz_tally, f"version={value!r}", r)
         assert r.status_code == 422, (value, r.text)
+        if value.strip() and "/" not in value:  # a path segment: the DJ link number
+            r = httpx.get(single + f"/v1/shows/0123456789ab/links/{value}.wav", timeout=10)
+            record(fuzz_tally, f"link number {value!r}", r)
+            assert r.status_code == 422, (value, r.text)
     for body in ({"position": 1.5, "kind": "like"}, {"position": "+1", "kind": "like"}, {"position": True,
                                                                                           "kind": "like"}):
         r = httpx.post(single + "/v1/sessions/abc/feedback", json=body, timeout=10)

@@ -9,14 +9,14 @@ from fastapi.responses import FileResponse, Response
 
 from assistant.web.deps import CallerApi, SessionId, ShowId
 from assistant.web.problems import problem_responses
-from assistant.web.schemas import DJIn, ShowOut
+from assistant.web.schemas import DJIn, ShowOut, whole
 
 router = APIRouter(tags=["dj"])
 SCRIPT = {200: {"content": {"application/json": {"schema": {"type": "object"}}},
                 "description": "script.json: the running order, every link with its facts, the scores"}}
 SPOKEN = {200: {"content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
                 "description": "The link, spoken (16-bit PCM WAV)"}}
-LinkNumber = Annotated[int, Path(ge=1, le=999, description="Link number, from 1")]
+LinkNumber = Annotated[whole(1, 999), Path(description="Link number, from 1")]
 
 
 @router.post("/v1/sessions/{session_id}/dj", response_model=ShowOut, responses=problem_responses(404, 409, 413))
