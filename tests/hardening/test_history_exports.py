@@ -116,8 +116,8 @@ def client(home, encoder):
     from assistant.model.settings import Settings
     from assistant.web import create_app
 
-    services = build(Settings(home=home, rate_per_minute=0), encoder=encoder)
-    with TestClient(create_app(services, auth="none"), raise_server_exceptions=False) as c:
+    services = build(Settings(home=home, rate_per_minute=0, rate_per_address=0), encoder=encoder)
+    with TestClient(create_app(services, auth="none"), base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
         yield c
     services.close()
 
@@ -218,9 +218,9 @@ def test_an_upload_over_the_limit_is_a_413(home, encoder, fuzz_tally):
     from assistant.model.settings import Settings
     from assistant.web import create_app
 
-    services = build(Settings(home=home, rate_per_minute=0, upload_max_bytes=64 * 1024), encoder=encoder)
+    services = build(Settings(home=home, rate_per_minute=0, rate_per_address=0, upload_max_bytes=64 * 1024), encoder=encoder)
     try:
-        with TestClient(create_app(services, auth="none"), raise_server_exceptions=False) as c:
+        with TestClient(create_app(services, auth="none"), base_url="http://127.0.0.1", raise_server_exceptions=False) as c:
             body = json.dumps([_lb(0)] * 1000).encode()  # ~250 kB
             r, took = _post(c, "listens.json", body)
     finally:
