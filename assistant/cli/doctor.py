@@ -24,15 +24,15 @@ import sqlite3
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.text import Text
 
 from assistant.cli.errors import handle_errors
+from assistant.cli.safe_console import SafeConsole
 from assistant.model.errors import SegueError
 from retrieval.home import Home
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 LOW_SPACE_MB = 50
 
 
