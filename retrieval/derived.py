@@ -5,7 +5,8 @@ A saved set lives in `<index dir>/derived/<name>-<code key>.npz`: the index dire
 catalogue's content, the encoder and the library version, and the code key is a hash of the source files that
 compute these facts, so editing that code rebuilds them rather than serving stale ones. Only numpy arrays are
 stored (`allow_pickle=False`), strings as one UTF-8 blob and offsets: loading runs no code from the home. A damaged,
-missing or mismatched file is ignored (the facts are built again); a read-only home only loses the saving.
+missing or mismatched file is ignored (the facts are built again); a read-only home only loses the saving. Saving
+one removes the files older code saved under the same name. `prepare` builds and saves them all (at import).
 """
 
 from __future__ import annotations
@@ -59,6 +60,9 @@ def save(directory: Path | None, name: str, arrays: dict[str, np.ndarray]) -> No
         path.parent.mkdir(exist_ok=True)
         np.savez(tmp, **arrays)
         os.replace(tmp, path)
+        for old in path.parent.glob(f"{name}-*.npz"):  # saved by older code: never read again
+            if old != path:
+                old.unlink(missing_ok=True)
     except OSError:
         try:
             tmp.unlink(missing_ok=True)
@@ -78,3 +82,10 @@ def unpack_strings(arrays: dict[str, np.ndarray], name: str) -> list[str]:
     blob = arrays[f"{name}.blob"].tobytes()
     offsets = arrays[f"{name}.offsets"].tolist()
     return [blob[a:b].decode("utf-8", "surrogatepass") for a, b in zip(offsets[:-1], offsets[1:])]
+
+
+def prepare(library) -> None:
+    """Build (or load) and save every derived fact of a loaded library, so no later command builds one."""
+    library.works()
+    library.charts()
+    library.doubt()

@@ -71,6 +71,16 @@ def test_the_file_name_carries_the_code_key(tmp_path: Path) -> None:
     assert derived.code_key() in derived.path_for(tmp_path, "works").name
 
 
+def test_saving_removes_what_older_code_saved(tmp_path: Path) -> None:
+    (tmp_path / "derived").mkdir()
+    stale = tmp_path / "derived" / "doubt-0000000000000000.npz"
+    stale.write_bytes(b"older")
+    other = tmp_path / "derived" / "works-0000000000000000.npz"
+    other.write_bytes(b"older")
+    derived.save(tmp_path, "doubt", {"date": np.zeros(3)})
+    assert not stale.exists() and other.exists() and derived.load(tmp_path, "doubt", 3) is not None
+
+
 def test_a_read_only_folder_only_loses_the_saving(tmp_path: Path) -> None:
     target = tmp_path / "not-a-dir"
     target.write_text("a file where the folder should be")
