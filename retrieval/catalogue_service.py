@@ -98,12 +98,21 @@ class CatalogueService:
                 "report": report.model_dump(mode="json")}
 
     def replace(self, catalogue: Catalogue, progress: Progress | None = None) -> None:
-        """Make `catalogue` the active one: save it, load its library, drop the caches of older ones."""
+        """Make `catalogue` the active one: save it, load its library, drop the caches of older ones, and save the
+        facts derived from it (`retrieval.derived`)."""
         catalogue.save(self.home.catalog_dir)
         with self._lock:
             self._library = None
             self.generation += 1
-        prune_caches(self.home, self.library(progress=progress), self.ann_threshold)
+        library = self.library(progress=progress)
+        prune_caches(self.home, library, self.ann_threshold)
+        from retrieval.derived import prepare
+
+        if progress:
+            progress("catalogue facts", 0, 1)
+        prepare(library)  # works index, chart facts, doubt: saved now so that no command builds them
+        if progress:
+            progress("catalogue facts", 1, 1)
 
     def info(self) -> dict:
         """A summary of the active catalogue (sizes, coverage, index kind)."""

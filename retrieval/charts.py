@@ -60,3 +60,16 @@ class ChartFacts:
                                     dtype=np.int32)
         # deep cuts: never a top-40 hit, and not popular where popularity is known
         self.deep = ~top40 & (np.isnan(pop) | (pop < DEEP_POPULARITY))
+
+    FIELDS = ("peak", "weeks", "top10", "hit", "top40", "one_hit", "artist_hits", "deep")
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Every per-row fact, for `from_arrays` (`retrieval.derived`)."""
+        return {f: np.asarray(getattr(self, f)) for f in self.FIELDS}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> ChartFacts:
+        self = cls.__new__(cls)
+        for f in cls.FIELDS:
+            setattr(self, f, arrays[f])
+        return self

@@ -61,6 +61,7 @@ class Library:
     encoder: TextEncoder
     text_mean: np.ndarray  # (text_dim,) mean text vector, subtracted before comparing
     lexical: LexicalIndex  # BM25 over title, artist, album and genres
+    cache_dir: Path | None = None  # the index directory: derived facts are saved there (`retrieval.derived`)
 
     @property
     def text_dim(self) -> int:
@@ -91,9 +92,15 @@ class Library:
     def works(self):
         """Song and album title index (built on first use, then kept)."""
         if getattr(self, "_works", None) is None:
+            from retrieval import derived
             from retrieval.works import WorkIndex
 
-            self._works = WorkIndex(self.catalogue)
+            saved = derived.load(self.cache_dir, "works", len(self.catalogue))
+            if saved is not None:
+                self._works = WorkIndex.from_arrays(self.catalogue, saved)
+            else:
+                self._works = WorkIndex(self.catalogue)
+                derived.save(self.cache_dir, "works", self._works.arrays())
         return self._works
 
     def tag_lexical(self):
@@ -107,17 +114,29 @@ class Library:
     def charts(self):
         """Hits, one-hit wonders and deep cuts per row (`retrieval.charts`; built on first use, then kept)."""
         if getattr(self, "_charts", None) is None:
+            from retrieval import derived
             from retrieval.charts import ChartFacts
 
-            self._charts = ChartFacts(self.catalogue, self.works().song_keys)
+            saved = derived.load(self.cache_dir, "charts", len(self.catalogue))
+            if saved is not None:
+                self._charts = ChartFacts.from_arrays(saved)
+            else:
+                self._charts = ChartFacts(self.catalogue, self.works().song_keys)
+                derived.save(self.cache_dir, "charts", self._charts.arrays())
         return self._charts
 
     def doubt(self):
         """Doubtful dates and genre tags per row (`retrieval.doubt`; built on first use, then kept)."""
         if getattr(self, "_doubt", None) is None:
-            from retrieval.doubt import assess
+            from retrieval import derived
+            from retrieval.doubt import CatalogueDoubt, assess
 
-            self._doubt = assess(self.catalogue, self.genre_matrix(), np.asarray(self.vectors.genre_vectors))
+            saved = derived.load(self.cache_dir, "doubt", len(self.catalogue))
+            if saved is not None:
+                self._doubt = CatalogueDoubt(date=saved["date"], genre=saved["genre"])
+            else:
+                self._doubt = assess(self.catalogue, self.genre_matrix(), np.asarray(self.vectors.genre_vectors))
+                derived.save(self.cache_dir, "doubt", {"date": self._doubt.date, "genre": self._doubt.genre})
         return self._doubt
 
     def popularity_prior(self) -> np.ndarray:
@@ -228,7 +247,7 @@ def load_library_parts(home: Home, catalogue: Catalogue, vectors: Vectors, encod
         raise ValueError(f"the index in {directory} does not match its catalogue")  # rebuilt by build_library
     lexical = LexicalIndex.load(directory / "lexical", rows=len(catalogue))
     return Library(catalogue=catalogue, vectors=vectors, items=items, index=index, encoder=encoder,
-                   text_mean=text_mean, lexical=lexical)
+                   text_mean=text_mean, lexical=lexical, cache_dir=directory)
 
 
 def load_library(home: Home, encoder: TextEncoder, ann_threshold: int, progress: Progress | None = None) -> Library:

@@ -49,9 +49,12 @@ class WorkIndex:
                 key = title_key(t)
                 self.songs[key].append(i)
                 self.song_keys[i] = key
+        self.album_keys: list[str] = [""] * len(catalogue)  # row -> its album's title key
         for i, a in enumerate(catalogue.strings.get("album") or []):
             if a:
-                self.albums[title_key(a)].append(i)
+                key = title_key(a)
+                self.albums[key].append(i)
+                self.album_keys[i] = key
         self.song_key_array = np.asarray(self.song_keys, dtype=object)  # the same, indexable by an array of rows
         # row -> one integer per song (artist and bare title): every release of a song shares it
         ids: dict[str, int] = {}
@@ -59,6 +62,35 @@ class WorkIndex:
                                      for i, (a, t) in enumerate(zip(catalogue.artists, catalogue.titles))),
                                     dtype=np.int64, count=len(catalogue))
         self.first_year = self._first_years()
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What `from_arrays` needs to make this index again without normalising a title (`retrieval.derived`)."""
+        from retrieval.derived import pack_strings
+
+        return {**pack_strings("song_keys", self.song_keys), **pack_strings("album_keys", self.album_keys),
+                "song_ids": self.song_ids, "first_year": self.first_year}
+
+    @classmethod
+    def from_arrays(cls, catalogue: Catalogue, arrays: dict[str, np.ndarray]) -> WorkIndex:
+        """The index `arrays()` saved, for the same catalogue: the same keys, rows and years as building it."""
+        from retrieval.derived import unpack_strings
+
+        self = cls.__new__(cls)
+        self.catalogue = catalogue
+        self.song_keys = unpack_strings(arrays, "song_keys")
+        self.album_keys = unpack_strings(arrays, "album_keys")
+        self.songs = defaultdict(list)
+        self.albums = defaultdict(list)
+        for i, t in enumerate(catalogue.titles):
+            if t:
+                self.songs[self.song_keys[i]].append(i)
+        for i, a in enumerate(catalogue.strings.get("album") or []):
+            if a:
+                self.albums[self.album_keys[i]].append(i)
+        self.song_key_array = np.asarray(self.song_keys, dtype=object)
+        self.song_ids = np.asarray(arrays["song_ids"], dtype=np.int64)
+        self.first_year = np.asarray(arrays["first_year"], dtype=np.float64)
+        return self
 
     def _first_years(self) -> np.ndarray:
         """Per row, the earliest year known for its song: its own year, its first Hot 100 week, and those of the
