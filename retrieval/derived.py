@@ -1,5 +1,5 @@
 """Per-row facts derived from a catalogue (the works index, chart facts, doubt), saved beside its index so that a
-new process loads them instead of rebuilding them (issue 17; a prototype).
+new process loads them instead of rebuilding them.
 
 A saved set lives in `<index dir>/derived/<name>-<code key>.npz`: the index directory is already keyed by the
 catalogue's content, the encoder and the library version, and the code key is a hash of the source files that
