@@ -123,17 +123,20 @@ def three_tokens(s: Serve, n: int) -> dict:
     return {"requests": n, "seconds": round(took, 1), "allowed": codes.count(200), "refused_429": codes.count(429)}
 
 
-def slow_client(port: int, first: bytes, drip: bytes, every: float, cap: float) -> float:
-    """Seconds until the server closes a connection that sends `first`, then `drip` every `every` s (cap: gave up)."""
+def slow_client(port: int, first: bytes, drip: bytes, every: float, cap: float) -> tuple[float, bytes]:
+    """Open a connection, send `first`, then one `drip` every `every` s until the server closes it (or `cap` s
+    pass): the seconds it stayed open and what the server answered. tests/hardening/test_web_door.py uses it too."""
     s = socket.create_connection(("127.0.0.1", port))
     s.settimeout(every)
-    began = time.monotonic()
+    began, answer = time.monotonic(), b""
     try:
         s.sendall(first)
         while time.monotonic() - began < cap:
             try:
-                if not s.recv(4096):
+                chunk = s.recv(4096)
+                if not chunk:
                     break
+                answer += chunk
             except TimeoutError:
                 try:
                     s.sendall(drip)
@@ -141,7 +144,7 @@ def slow_client(port: int, first: bytes, drip: bytes, every: float, cap: float) 
                     break
             except OSError:
                 break
-        return time.monotonic() - began
+        return time.monotonic() - began, answer
     finally:
         s.close()
 
@@ -156,7 +159,7 @@ def slowloris(s: Serve, conns: int, cap: float) -> dict:
 
     def run(kind):
         first, drip = kinds[kind]
-        times[kind].append(slow_client(s.port, first, drip, 1.0, cap))
+        times[kind].append(slow_client(s.port, first, drip, 1.0, cap)[0])
 
     threads = [threading.Thread(target=run, args=(k,)) for k in kinds for _ in range(conns)]
     for t in threads:

@@ -89,19 +89,27 @@ class Library:
             self._genre_matrix = GenreMatrix(self.catalogue, list(self.vectors.genre_terms))
         return self._genre_matrix
 
-    def works(self):
-        """Song and album title index (built on first use, then kept)."""
-        if getattr(self, "_works", None) is None:
+    def _saved_or_built(self, name: str, build, pack, unpack):
+        """The facts `name` of this catalogue, kept once made: loaded from `retrieval.derived` when saved there (as
+        `unpack(arrays)`), else built with `build()` and saved (as `pack(facts)`)."""
+        attr = f"_{name}"
+        if getattr(self, attr, None) is None:
             from retrieval import derived
-            from retrieval.works import WorkIndex
 
-            saved = derived.load(self.cache_dir, "works", len(self.catalogue))
+            saved = derived.load(self.cache_dir, name, len(self.catalogue))
             if saved is not None:
-                self._works = WorkIndex.from_arrays(self.catalogue, saved)
+                setattr(self, attr, unpack(saved))
             else:
-                self._works = WorkIndex(self.catalogue)
-                derived.save(self.cache_dir, "works", self._works.arrays())
-        return self._works
+                setattr(self, attr, build())
+                derived.save(self.cache_dir, name, pack(getattr(self, attr)))
+        return getattr(self, attr)
+
+    def works(self):
+        """Song and album title index (built on first use or loaded as saved at import, then kept)."""
+        from retrieval.works import WorkIndex
+
+        return self._saved_or_built("works", lambda: WorkIndex(self.catalogue), WorkIndex.arrays,
+                                    lambda arrays: WorkIndex.from_arrays(self.catalogue, arrays))
 
     def tag_lexical(self):
         """BM25 over genre tags only (`LexicalIndex.build_tags`; built on first use, then kept)."""
@@ -112,32 +120,19 @@ class Library:
         return self._tag_lexical
 
     def charts(self):
-        """Hits, one-hit wonders and deep cuts per row (`retrieval.charts`; built on first use, then kept)."""
-        if getattr(self, "_charts", None) is None:
-            from retrieval import derived
-            from retrieval.charts import ChartFacts
+        """Hits, one-hit wonders and deep cuts per row (`retrieval.charts`; built or loaded once, then kept)."""
+        from retrieval.charts import ChartFacts
 
-            saved = derived.load(self.cache_dir, "charts", len(self.catalogue))
-            if saved is not None:
-                self._charts = ChartFacts.from_arrays(saved)
-            else:
-                self._charts = ChartFacts(self.catalogue, self.works().song_keys)
-                derived.save(self.cache_dir, "charts", self._charts.arrays())
-        return self._charts
+        return self._saved_or_built("charts", lambda: ChartFacts(self.catalogue, self.works().song_keys),
+                                    ChartFacts.arrays, ChartFacts.from_arrays)
 
     def doubt(self):
-        """Doubtful dates and genre tags per row (`retrieval.doubt`; built on first use, then kept)."""
-        if getattr(self, "_doubt", None) is None:
-            from retrieval import derived
-            from retrieval.doubt import CatalogueDoubt, assess
+        """Doubtful dates and genre tags per row (`retrieval.doubt`; built or loaded once, then kept)."""
+        from retrieval.doubt import CatalogueDoubt, assess
 
-            saved = derived.load(self.cache_dir, "doubt", len(self.catalogue))
-            if saved is not None:
-                self._doubt = CatalogueDoubt(date=saved["date"], genre=saved["genre"])
-            else:
-                self._doubt = assess(self.catalogue, self.genre_matrix(), np.asarray(self.vectors.genre_vectors))
-                derived.save(self.cache_dir, "doubt", {"date": self._doubt.date, "genre": self._doubt.genre})
-        return self._doubt
+        return self._saved_or_built(
+            "doubt", lambda: assess(self.catalogue, self.genre_matrix(), np.asarray(self.vectors.genre_vectors)),
+            lambda d: {"date": d.date, "genre": d.genre}, lambda arrays: CatalogueDoubt(**arrays))
 
     def popularity_prior(self) -> np.ndarray:
         """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once."""

@@ -2,7 +2,7 @@
 error message may put on a listener's screen.
 
 `visible(text)` replaces every control character (C0, DEL, C1, so ESC and every escape sequence it would start) and
-every bidirectional-override or line-separator code point with a visible escape (`\\x1b`, `\\u202e`), and shortens an
+every bidirectional-override, line-separator or lone-surrogate code point with a visible escape (`\\x1b`, `\\u202e`), and shortens an
 overlong field to `limit` characters with a marker saying how much was left out. `json_text(obj)` is JSON for a
 terminal: exactly the same value, with the code points json.dumps leaves raw (DEL, C1, bidi, U+2028/9) written as
 `\\uXXXX` escapes. Markup is not this module's business: the CLI's consoles never parse it (`assistant.cli.terminal`).
@@ -18,9 +18,10 @@ FIELD_CHARS = 200  # a name, a title, a tag: longer ones are shortened on screen
 BLOCK_CHARS = 20_000  # anything printed at once (a message, an exported playlist shown on screen)
 
 _BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-_UNSAFE_LINES = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")  # keeps \t and \n
-_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}\u2028\u2029]")
-_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}\u2028\u2029]")  # what json.dumps(ensure_ascii=False) leaves raw
+_SURROGATES = "\ud800-\udfff"  # lone surrogates (undecodable bytes of argv or file names): no terminal can print one
+_UNSAFE_LINES = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}{_SURROGATES}\u2028\u2029]")  # keeps \t and \n
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_SURROGATES}\u2028\u2029]")
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}{_SURROGATES}\u2028\u2029]")  # what json.dumps(ensure_ascii=False) leaves raw
 
 
 def _escape(m: re.Match) -> str:

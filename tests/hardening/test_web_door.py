@@ -6,6 +6,7 @@ SEGUE_USER. The homes are empty (no catalogue): the door is what is under test, 
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import subprocess
@@ -23,6 +24,9 @@ from tests.web.live_server import live_server
 
 pytestmark = pytest.mark.integration  # live uvicorn servers and `segue` subprocesses
 AREA = "web"
+_spec = importlib.util.spec_from_file_location("attack_web", ROOT / "bench" / "attack_web.py")
+ATTACK = importlib.util.module_from_spec(_spec)  # the bench's client: the tests measure with what measured the server
+_spec.loader.exec_module(ATTACK)
 SECURITY_HEADERS = ("content-security-policy", "x-frame-options", "x-content-type-options", "referrer-policy")
 LAUNCH = "import sys; from assistant.cli import main; sys.argv[0] = 'segue'; main()"
 
@@ -228,29 +232,8 @@ def timed(tmp_path_factory):
 
 
 def seconds_until_closed(url: str, first: bytes, drip: bytes, every: float, cap: float = 20.0) -> tuple[float, bytes]:
-    """Open a connection, send `first`, then one `drip` every `every` s until the server closes it (or `cap`)."""
-    port = int(url.rsplit(":", 1)[1])
-    s = socket.create_connection(("127.0.0.1", port))
-    s.settimeout(every)
-    began, answer = time.monotonic(), b""
-    try:
-        s.sendall(first)
-        while time.monotonic() - began < cap:
-            try:
-                chunk = s.recv(4096)
-                if not chunk:
-                    break
-                answer += chunk
-            except TimeoutError:
-                try:
-                    s.sendall(drip)
-                except OSError:
-                    break
-            except OSError:
-                break
-        return time.monotonic() - began, answer
-    finally:
-        s.close()
+    """The slow client of bench/attack_web.py (the one that measured the server before and after) against `url`."""
+    return ATTACK.slow_client(int(url.rsplit(":", 1)[1]), first, drip, every, cap)
 
 
 SLOW = [  # (case, first bytes, drip, interval, deadline)

@@ -35,3 +35,13 @@ def test_json_text_is_the_same_value_with_nothing_raw():
     value = {"artist": "\x1b[2J\x9b\u202e[/]\u2028", "n": [1, 2.5, None], "ok": "Björk"}
     text = json_text(value)
     assert json.loads(text) == value and is_visible(text) and "Björk" in text
+
+
+def test_lone_surrogates_become_visible_escapes_and_can_be_printed():
+    """Undecodable bytes of argv or a file name arrive as lone surrogates ('\\udcff'): shown as an escape, and the
+    result encodes as UTF-8 (a terminal write would raise UnicodeEncodeError otherwise)."""
+    assert visible("a\udcff b") == "a\\udcff b"
+    assert visible("x\ud800", lines=True).encode("utf-8") == b"x\\ud800"
+    text = json_text({"name": "bad \udcff"})
+    text.encode("utf-8")
+    assert json.loads(text) == {"name": "bad \udcff"}
