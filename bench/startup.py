@@ -13,6 +13,9 @@ Measures, on a data home that already holds a catalogue (`segue catalog import .
 - imports: `python -X importtime` of the same command: the sum of the top-level imports' cumulative times.
 - server: `segue serve --auth none` on 127.0.0.1 and a free port: seconds to the first 200 from /healthz and
   to the first answer of POST /v1/chat.
+- chat: `segue chat` fed one request on stdin: seconds from spawn to the first line of its answer, and to exit
+  after `/quit` (--no-doors skips chat and dj).
+- dj: the whole `segue dj PROMPT --render DIR` process (espeak-ng speaks the links), one run.
 
 Prints a table and writes bench/results/startup.json (gitignored).
 """
@@ -239,6 +242,56 @@ def server_startup(home: Path, timeout: float = 180.0) -> dict:
     return result
 
 
+def chat_first_answer(home: Path, timeout: float = 180.0) -> dict:
+    """Spawn `segue chat`, send one request; seconds to the first line after the echoed request, and to exit."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([*segue_cmd(), "chat"], env=env_for(home), stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+    result: dict = {}
+    try:
+        proc.stdin.write(CHAT_PROMPT + "\n")
+        proc.stdin.flush()
+        echoed = False
+        for line in proc.stdout:
+            if time.perf_counter() - t > timeout:
+                break
+            if line.startswith("you> "):
+                echoed = True
+            elif echoed and line.strip():
+                result["first_answer"] = time.perf_counter() - t
+                break
+        proc.stdin.write("/quit\n")
+        proc.stdin.flush()
+        proc.stdin.close()
+        proc.wait(timeout)
+        result["exit"] = time.perf_counter() - t
+        result["returncode"] = proc.returncode
+        if "first_answer" not in result:
+            result["error"] = proc.stderr.read()[-1000:]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return result
+
+
+def dj_render(home: Path, timeout: float = 600.0) -> dict:
+    """The whole `segue dj CHAT_PROMPT --render DIR` process (a temporary folder, removed afterwards)."""
+    import shutil
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="segue-startup-dj-"))
+    try:
+        t = time.perf_counter()
+        p = subprocess.run([*segue_cmd(), "dj", CHAT_PROMPT, "--render", str(out / "show")], env=env_for(home),
+                           capture_output=True, text=True, timeout=timeout)
+        wall = time.perf_counter() - t
+        links = len(list((out / "show" / "links").glob("*.wav"))) if (out / "show" / "links").is_dir() else 0
+        return {"wall": wall, "returncode": p.returncode, "links": links,
+                **({"error": p.stderr[-1000:]} if p.returncode not in (0, 1) else {})}
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, default=Path(os.environ.get("SEGUE_HOME", "/tmp/segue-fast")))
@@ -246,6 +299,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--cold", action="store_true", help="also one run after dropping the page cache (root)")
     ap.add_argument("--no-server", action="store_true")
+    ap.add_argument("--no-doors", action="store_true", help="skip `segue chat` and `segue dj --render`")
     ap.add_argument("--label", default="before")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "startup.json")
     args = ap.parse_args()
@@ -263,6 +317,7 @@ def main() -> None:
             p = run_probe(args.home, args.prompt)
             cold["probe"] = {k: p[k] for k in ("wall", "interpreter_start", "cli_import_seconds", "stages")}
     server = {} if args.no_server else server_startup(args.home)
+    doors = {} if args.no_doors else {"chat": chat_first_answer(args.home), "dj_render": dj_render(args.home)}
 
     # the median probe's stages (by wall)
     mid = sorted(probes, key=lambda p: p["wall"])[len(probes) // 2]
@@ -276,7 +331,7 @@ def main() -> None:
               "home": str(args.home), "cpus": os.cpu_count(), "python": sys.version.split()[0],
               "playlist_wall_warm": {"median": statistics.median(walls), "runs": walls},
               "probe_wall": [p["wall"] for p in probes], "breakdown": stages, "calls": mid["calls"],
-              "imports_all": imports, "cold": cold, "server": server}
+              "imports_all": imports, "cold": cold, "server": server, **doors}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
 
@@ -295,6 +350,12 @@ def main() -> None:
         print(f"  server: first /healthz {server.get('healthz', float('nan')):.2f} s, first chat answer "
               f"{server['first_chat']:.2f} s (status {server.get('chat_status')}; the request itself "
               f"{server['first_chat_request']:.2f} s, a second one {server.get('second_chat_request', float('nan')):.2f} s)")
+    if doors:
+        c, d = doors["chat"], doors["dj_render"]
+        print(f"  segue chat: first answer {c.get('first_answer', float('nan')):.2f} s, exit after /quit "
+              f"{c.get('exit', float('nan')):.2f} s" + (f" ({c['error'][-200:]!r})" if "error" in c else ""))
+        print(f"  segue dj --render: {d['wall']:.2f} s (exit {d['returncode']}, {d['links']} spoken links)"
+              + (f" ({d['error'][-200:]!r})" if "error" in d else ""))
     print(f"wrote {args.out}")
 
 

@@ -1,23 +1,47 @@
-"""Typed settings, read once from the environment (SEGUE_*) and injected; tests override them."""
+"""Typed settings, read once from the environment (SEGUE_*) and injected; tests override them.
+
+A field `name` is read from the variable `SEGUE_<NAME>` (any case); values given to `Settings(...)` win over the
+environment. List fields take JSON (`SEGUE_ALLOWED_HOSTS='["music.lan"]'`). A value that does not fit its field is
+a `BadSettings` error naming the variable (one line at the doors, never a traceback). Read by hand rather than with
+pydantic-settings: that package costs a tenth of a second of every command's start-up (issue 17) for the few lines
+below.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import typing
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import platformdirs
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from retrieval.errors import BadInput
+
+ENV_PREFIX = "SEGUE_"
+
+
+class BadSettings(BadInput):
+    """An environment variable SEGUE_* whose value does not fit its setting."""
 
 
 def _default_home() -> Path:
     return Path(platformdirs.user_data_dir("segue", appauthor=False))
 
 
-class Settings(BaseSettings):
+class Settings(BaseModel):
     """Segue's settings. Every field can be set as an environment variable SEGUE_<NAME>."""
 
-    model_config = SettingsConfigDict(env_prefix="SEGUE_", extra="ignore")
+    model_config = ConfigDict(extra="ignore", validate_default=False)
+
+    def __init__(self, /, _environ: typing.Mapping[str, str] | None = None, **values: Any):
+        env = from_environment(type(self), os.environ if _environ is None else _environ)
+        try:
+            super().__init__(**{**env, **values})
+        except ValidationError as exc:
+            raise bad_settings(exc, env, values) from None
 
     home: Path = Field(default_factory=_default_home, description="Data home: catalogue, vectors, indexes, database")
     ann_threshold: int = Field(default=50_000, ge=0, description="Catalogue size above which an HNSW index replaces exact search")
@@ -73,3 +97,39 @@ class Settings(BaseSettings):
                                   "headers before the connection is closed")
     body_timeout: float = Field(default=60.0, gt=0, le=3600, description="Seconds a client has to send a request's "
                                 "body once its headers are in")
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is list
+
+
+def from_environment(model: type[BaseModel], environ: typing.Mapping[str, str]) -> dict[str, Any]:
+    """The values of `model`'s fields found as SEGUE_<NAME> in `environ` (any case; JSON for list fields)."""
+    by_name = {k.upper(): v for k, v in environ.items() if k.upper().startswith(ENV_PREFIX)}
+    values: dict[str, Any] = {}
+    for name, field in model.model_fields.items():
+        var = ENV_PREFIX + name.upper()
+        if var not in by_name:
+            continue
+        raw = by_name[var]
+        if _is_list(field.annotation):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise BadSettings(f"{var}: expected a JSON list such as [\"a\", \"b\"], got {_shown(raw)}") from None
+        values[name] = raw
+    return values
+
+
+def bad_settings(exc: ValidationError, env: dict[str, Any], given: dict[str, Any]) -> Exception:
+    """A `BadSettings` naming the environment variable when the bad value came from there; else `exc` itself."""
+    for error in exc.errors():
+        name = str(error["loc"][0]) if error["loc"] else ""
+        if name in env and name not in given:
+            return BadSettings(f"{ENV_PREFIX}{name.upper()}: {error['msg']} (got {_shown(env[name])})")
+    return exc
+
+
+def _shown(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return repr(text[:80] + ("..." if len(text) > 80 else ""))

@@ -10,7 +10,7 @@ import sys
 from typing import Literal
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.llm import (
     Answer,
@@ -25,7 +25,7 @@ from assistant.llm import (
     split_model,
 )
 from assistant.model.constraints import Clarification, Constraints, Refusal
-from assistant.model.settings import Settings
+from assistant.model.settings import BadSettings, Settings
 from prompts import PromptError, fill, load, names, render, variables
 from tests.llm.replay import Replay, completion
 from tests.paths import ROOT
@@ -205,7 +205,7 @@ def test_env_combinations(clean_env):
 
 def test_bad_method_is_rejected(clean_env):
     clean_env.setenv("SEGUE_LLM_METHOD", "xml")
-    with pytest.raises(ValidationError):
+    with pytest.raises(BadSettings, match="SEGUE_LLM_METHOD"):
         Settings()
 
 
