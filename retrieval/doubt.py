@@ -41,12 +41,12 @@ class CatalogueDoubt:
 
 def _artist_years(matrix, years: np.ndarray, codes: np.ndarray, pick) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per genre term: (`pick` of the artist's known years, artist code) of each artist carrying it, by year."""
-    coo = matrix.tocoo()
-    known = ~np.isnan(years[coo.row])
-    rows, cols = coo.row[known], coo.col[known]
+    all_rows = matrix.line_ids()
+    known = ~np.isnan(years[all_rows])
+    rows, cols = all_rows[known], matrix.indices[known]
     order = np.lexsort((codes[rows], cols))
     rows, cols = rows[order], cols[order]
-    out: list[list[tuple[float, int]]] = [[] for _ in range(matrix.shape[1])]
+    out: list[list[tuple[float, int]]] = [[] for _ in range(matrix.width)]
     if len(rows):
         keys = cols.astype(np.int64) * (int(codes.max()) + 1) + codes[rows]
         starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
@@ -105,11 +105,10 @@ def assess(catalogue: Catalogue, genre_matrix, term_vectors: np.ndarray | None =
     year_known = ~np.isnan(years)
     when_lo = np.where(year_known, years, decades)  # a decade-only row spans its decade
     when_hi = np.where(year_known, years, decades + 9)
-    first, first_code = _edges(_artist_years(genre_matrix.matrix, years, codes, np.median), term_vectors, True)
-    last, last_code = _edges(_artist_years(genre_matrix.matrix, years, codes, np.max), term_vectors, False)
+    first, first_code = _edges(_artist_years(genre_matrix.rows, years, codes, np.median), term_vectors, True)
+    last, last_code = _edges(_artist_years(genre_matrix.rows, years, codes, np.max), term_vectors, False)
 
-    coo = genre_matrix.matrix.tocoo()
-    r, c = coo.row, coo.col
+    r, c = genre_matrix.rows.line_ids(), genre_matrix.rows.indices
     usable = ~np.isnan(first[c, 0]) & ~np.isnan(when_lo[r])
     r, c = r[usable], c[usable]
     own = codes[r]

@@ -1,10 +1,11 @@
-"""Genre tags as a sparse track x term matrix, for scoring every row against requested genres at once."""
+"""Genre tags as a sparse track x term matrix, for scoring every row against requested genres at once (numpy only:
+`retrieval.sparse_rows`)."""
 
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
+from retrieval.sparse_rows import SparseLines
 from retrieval.tracks import Catalogue
 
 
@@ -20,16 +21,18 @@ class GenreMatrix:
             indptr[i + 1] = len(cols)
         indices = np.asarray(cols, dtype=np.int32)
         data = np.ones(len(indices), dtype=np.float32)
-        self.matrix = sparse.csr_matrix((data, indices, indptr), shape=(len(catalogue), len(terms)))
-        counts = np.diff(indptr).astype(np.float32)
-        self.tag_counts = counts
+        self.rows = SparseLines(indptr, indices, data, len(terms))  # one line of tags per track
+        self.tag_counts = np.diff(indptr).astype(np.float32)
 
     def scores(self, term_scores: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Per row: 0.8 x the best tag's score + 0.2 x the mean over its tags (0 for untagged rows).
         The mean slightly favours tracks that are mostly the requested genre over those with one related tag."""
-        m = self.matrix if rows is None else self.matrix[rows]
+        m = self.rows if rows is None else self.rows.take(rows)
         counts = self.tag_counts if rows is None else self.tag_counts[rows]
-        weighted = m.multiply(term_scores[None, :].astype(np.float32)).tocsr()
-        best = np.asarray(weighted.max(axis=1).todense()).ravel()
-        mean = np.asarray(weighted.sum(axis=1)).ravel() / np.maximum(counts, 1)
+        best, total = m.weighted_max_and_sum(term_scores)
+        mean = total / np.maximum(counts, 1)
         return (0.8 * best + 0.2 * mean).astype(np.float32)
+
+    def tagged_with_any(self, columns: list[int]) -> np.ndarray:
+        """Per row: True when the track carries any of the terms at `columns`."""
+        return self.rows.lines_touching(columns)

@@ -1,5 +1,5 @@
-"""BM25 indexes (sparse, numpy/scipy only): over each track's title, artist, album and genre tags (for the names a
-request holds), and over its genre tags alone (for the request's other words).
+"""BM25 indexes (sparse; scipy only builds them, queries are numpy): over each track's title, artist, album and
+genre tags (for the names a request holds), and over its genre tags alone (for the request's other words).
 
 Dense vectors know genres and sound; they do not know that "Ghost Stories" is a Coldplay album.
 This sparse side catches names and words; the planner blends both (hybrid retrieval).
@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
+from retrieval.sparse_rows import SparseLines
 from retrieval.tracks import Catalogue
 
 TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -28,10 +28,11 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """BM25 weights as a sparse (tracks x terms) matrix; a query is a sum of columns."""
+    """BM25 weights as a sparse (tracks x terms) matrix kept by columns (one line of track weights per word); a
+    query is a sum of columns."""
 
-    def __init__(self, matrix: sparse.csc_matrix, vocab: dict[str, int]):
-        self.matrix = matrix
+    def __init__(self, columns: SparseLines, vocab: dict[str, int]):
+        self.columns = columns
         self.vocab = vocab
 
     @classmethod
@@ -52,6 +53,8 @@ class LexicalIndex:
     @classmethod
     def from_texts(cls, texts: list[str], binary: bool = False) -> LexicalIndex:
         """BM25 over the texts; `binary`: a word counts once per text and text length does not matter (idf only)."""
+        from scipy import sparse
+
         vocab: dict[str, int] = {}
         indptr = [0]
         indices: list[int] = []
@@ -74,19 +77,22 @@ class LexicalIndex:
         b = 0.0 if binary else B
         row_norm = np.repeat(K1 * (1 - b + b * lengths / max(avg, 1e-9)), np.diff(tf.indptr))
         tf.data = (tf.data * (K1 + 1) / (tf.data + row_norm) * idf[tf.indices]).astype(np.float32)
-        return cls(tf.tocsc(), vocab)
+        return cls(SparseLines.from_scipy(tf.tocsc()), vocab)
 
     def scores(self, query: str) -> np.ndarray | None:
         """BM25 score per track, or None when no query word is in the catalogue."""
         ids = sorted({self.vocab[t] for t in tokenize(query) if t in self.vocab})
         if not ids:
             return None
-        return np.asarray(self.matrix[:, ids].sum(axis=1)).ravel().astype(np.float32)
+        return self.columns.scatter_sum(ids)
 
     def save(self, path: Path) -> None:
+        """The columns as `scipy.sparse.save_npz` writes a CSC matrix (either can read it), the words as JSON."""
         import json
 
-        sparse.save_npz(path.with_suffix(".npz"), self.matrix)
+        c = self.columns
+        np.savez_compressed(path.with_suffix(".npz"), indices=c.indices, indptr=c.indptr, format=np.array("csc"),
+                            shape=np.array([c.width, len(c)]), data=c.data)
         path.with_suffix(".json").write_text(json.dumps(self.vocab, ensure_ascii=False))
 
     @classmethod
@@ -97,14 +103,20 @@ class LexicalIndex:
         import zipfile
 
         try:
-            matrix = sparse.load_npz(path.with_suffix(".npz")).tocsc()
+            with np.load(path.with_suffix(".npz"), allow_pickle=False) as z:
+                fmt = z["format"].item()
+                if (fmt.decode("ascii", "replace") if isinstance(fmt, bytes) else fmt) != "csc":
+                    raise ValueError("not a CSC matrix")
+                n_rows, n_cols = (int(x) for x in z["shape"])
+                columns = SparseLines(z["indptr"], z["indices"], z["data"].astype(np.float32, copy=False), n_rows)
             vocab = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as exc:
+        except (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile) as exc:
             raise LexicalFileError(f"cannot read the lexical index {path} ({type(exc).__name__})") from exc
-        if not isinstance(vocab, dict) or (rows is not None and matrix.shape[0] != rows) or any(
-                not isinstance(i, int) or not 0 <= i < matrix.shape[1] for i in vocab.values()):
+        if not isinstance(vocab, dict) or (rows is not None and n_rows != rows) or len(columns) != n_cols or any(
+                not isinstance(i, int) or not 0 <= i < n_cols for i in vocab.values()) or (
+                len(columns.indices) and not 0 <= int(columns.indices.min()) <= int(columns.indices.max()) < n_rows):
             raise LexicalFileError(f"the lexical index {path} does not match its catalogue")
-        return cls(matrix, vocab)
+        return cls(columns, vocab)
 
 
 class LexicalFileError(ValueError):
