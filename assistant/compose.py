@@ -49,6 +49,7 @@ def build(settings: Settings | None = None, encoder: TextEncoder | None = None, 
                                  settings.ann_threshold)
     listeners = ListenerService(stores, catalogue)
     planner = Planner(settings, catalogue, listeners, (lambda: llm) if llm is not None else (lambda: from_settings(settings)))
+    catalogue.prepare_with(planner.prepare)  # an import also saves the vocabulary's names and concept vectors
     return Services(settings=settings, stores=stores, catalogue=catalogue, listeners=listeners, planner=planner)
 
 

@@ -50,6 +50,7 @@ HOOKS = [
     ("retrieval.encoder", "E5Encoder.__init__", "encoder: model load"),
     ("retrieval.encoder", "E5Encoder.encode", "encoder: encode"),
     ("assistant.understanding.concept_index", "ConceptIndex.from_path", "vocabulary: concept index"),
+    ("assistant.understanding.saved_vocabulary", "vocabulary_parts", "vocabulary: saved names (load)"),
     ("assistant.understanding.entities", "EntityIndex.from_catalogue", "vocabulary: entity index"),
     ("assistant.understanding.name_spelling", "LooseNames.__init__", "vocabulary: loose names"),
     ("assistant.understanding.vocabulary", "Vocabulary.__init__", "vocabulary: names and titles"),

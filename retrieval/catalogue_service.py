@@ -1,7 +1,9 @@
 """The catalogue service: the active catalogue of a data home, its import, and the library loaded from it.
 
 The library (catalogue columns, vectors, FAISS index) loads lazily and once; importing a new catalogue replaces
-it and bumps `generation`, so caches built on the old one (vocabulary, taste) know to rebuild.
+it and bumps `generation`, so caches built on the old one (vocabulary, taste) know to rebuild. After an import
+it saves the facts derived from the catalogue (`retrieval.derived`), then runs the preparers higher layers
+registered (`prepare_with`), so that they save what they derive from it too and no later command builds it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from retrieval.library import Library, load_library, prune_caches
 from retrieval.tracks import Catalogue, DamagedCatalogue
 
 Progress = Callable[[str, int, int | None], None]
+Preparer = Callable[[Library, Progress | None], None]
 
 
 class CatalogueService:
@@ -34,7 +37,13 @@ class CatalogueService:
         self._encoder_factory = encoder_factory
         self._library: Library | None = None
         self._lock = threading.Lock()
+        self._preparers: list[Preparer] = []
         self.generation = 0
+
+    def prepare_with(self, preparer: Preparer) -> None:
+        """Run `preparer(library, progress)` after each import, once the catalogue's own derived facts are saved:
+        a higher layer (the planner) builds and saves what it derives from the new catalogue."""
+        self._preparers.append(preparer)
 
     @property
     def home(self) -> Home:
@@ -98,8 +107,8 @@ class CatalogueService:
                 "report": report.model_dump(mode="json")}
 
     def replace(self, catalogue: Catalogue, progress: Progress | None = None) -> None:
-        """Make `catalogue` the active one: save it, load its library, drop the caches of older ones, and save the
-        facts derived from it (`retrieval.derived`)."""
+        """Make `catalogue` the active one: save it, load its library, drop the caches of older ones, save the
+        facts derived from it (`retrieval.derived`), and run the registered preparers (`prepare_with`)."""
         catalogue.save(self.home.catalog_dir)
         with self._lock:
             self._library = None
@@ -113,6 +122,8 @@ class CatalogueService:
         prepare(library)  # works index, chart facts, doubt: saved now so that no command builds them
         if progress:
             progress("catalogue facts", 1, 1)
+        for preparer in self._preparers:
+            preparer(library, progress)
 
     def info(self) -> dict:
         """A summary of the active catalogue (sizes, coverage, index kind)."""

@@ -1,7 +1,8 @@
 """The planner service: a prompt -> a reading -> a checked, personalised Playlist, over one catalogue.
 
 It holds what reading and planning need and caches what is costly to build: the catalogue's vocabulary
-(rebuilt when the catalogue changes) and the configured LLM (made on first use; None offline).
+(rebuilt when the catalogue changes) and the configured LLM (made on first use; None offline). `prepare` builds
+at import what the vocabulary saves (its names, and the concept phrase vectors), so that commands only load it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from assistant.model.errors import BadInput, NoPlaylist
 from assistant.model.playlist import Playlist
 from assistant.model.settings import Settings
 from assistant.understanding import Vocabulary
-from retrieval.catalogue_service import CatalogueService
+from retrieval.catalogue_service import CatalogueService, Progress
 from retrieval.library import Library
 from retrieval.listeners import ListenerService
 
@@ -56,6 +57,20 @@ class Planner:
                 self._vocab = Vocabulary.from_library(self.library(), self.catalogue.encoder, concepts=concepts)
                 self._vocab_generation = generation
             return self._vocab
+
+    def prepare(self, library: Library, progress: Progress | None = None) -> None:
+        """Build the vocabulary of a newly imported `library` (its names are saved beside the catalogue's index:
+        `understanding.saved_vocabulary`) and the concept phrase vectors (saved in `<home>/concepts` unless the
+        current ones are there: they depend on the encoder and the concept inventory, not on the catalogue)."""
+        if library is not self.library():
+            return  # another import replaced it meanwhile: that one prepares its own
+        if progress:
+            progress("vocabulary", 0, 1)
+        vocabulary = self.vocabulary()
+        if progress:
+            progress("vocabulary", 1, 1)
+        if vocabulary.concepts is not None:  # ~14 s the first time on 2 CPUs, then loaded
+            vocabulary.concepts.load((lambda done, total: progress("concept phrases", done, total)) if progress else None)
 
     @property
     def defaults(self) -> dict:

@@ -1,9 +1,10 @@
 """The concept lookup: exact phrases first, then the nearest concept by embedding, or a reported miss.
 
 `ConceptIndex(concepts, encoder, cache_dir)` is cheap to build: nothing is encoded until the first `find` (or
-`load()`). The phrase vectors are cached as `<cache_dir>/<key>.npy`, key = hash of the concepts' names and phrases
-(what is embedded; editing a target range keeps the vectors) and the encoder's name and dimension, written
-atomically; a stale file in the folder is replaced. `find(text, protected=[(start, end), ...])`:
+`load()`, which `Planner.prepare` calls at import). The phrase vectors are cached as `<cache_dir>/<key>.npy`,
+key = hash of the concepts' names and phrases (what is embedded; editing a target range keeps the vectors) and the
+encoder's name and dimension, written atomically; a stale file in the folder is replaced, a damaged one (unreadable,
+of another shape, not finite) encoded again, and a home that cannot be written only loses the saving. `find(text, protected=[(start, end), ...])`:
 
 1. words of the request, clause by clause (commas, "and", "for", "with", "to"...); words the caller protected
    (names, genres, years) or negated ("no country") take part in nothing;
@@ -25,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -59,6 +60,7 @@ MISS_FLOOR = 0.85
 MAX_CONCEPTS = 3
 WORD_THRESHOLD = 0.975  # a single word needs more: short texts all look alike to the encoder
 LENGTH_BONUS = 0.08  # per extra content word: a longer span that fits a concept is more specific
+ENCODE_BATCH = 64  # phrases per encoder call: the same vectors as one call, ~200 MB less memory at import
 
 
 def inventory_key(concepts: Sequence[Concept], encoder: TextEncoder, kind: str) -> str:
@@ -104,8 +106,9 @@ class ConceptIndex:
     def key(self) -> str:
         return inventory_key(self.concepts, self.encoder, self.phrase_kind)
 
-    def load(self) -> np.ndarray:
-        """The phrase vectors (n_phrases, dim): from the cache when fresh, else encoded and cached."""
+    def load(self, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
+        """The phrase vectors (n_phrases, dim): from the cache when fresh, else encoded (`progress(done, total)`
+        after each batch of phrases) and cached."""
         if self._vectors is not None:
             return self._vectors
         path = self.cache_dir / f"{self.key}.npy" if self.cache_dir is not None else None
@@ -113,18 +116,27 @@ class ConceptIndex:
         if path is not None and path.exists():
             try:
                 vectors = np.load(path, mmap_mode="r")
-            except (OSError, ValueError):
+            except (OSError, ValueError, EOFError):  # unreadable, truncated, empty: encoded again below
                 vectors = None
-            if vectors is not None and vectors.shape != (len(self.owner), self.encoder.dim):
+            if vectors is not None and (vectors.shape != (len(self.owner), self.encoder.dim)
+                                        or not np.isfinite(vectors).all()):
                 vectors = None
         if vectors is None:
             phrases = [p for c in self.concepts for p in c.phrases]
-            vectors = np.ascontiguousarray(self.encoder.encode(phrases, kind=self.phrase_kind), dtype=np.float32)
+            vectors = np.zeros((len(phrases), self.encoder.dim), dtype=np.float32)
+            for start in range(0, len(phrases), ENCODE_BATCH):
+                batch = phrases[start:start + ENCODE_BATCH]
+                vectors[start:start + len(batch)] = self.encoder.encode(batch, kind=self.phrase_kind)
+                if progress:
+                    progress(start + len(batch), len(phrases))
             if path is not None:
-                save_atomically(path, vectors)
-                for stale in path.parent.glob("*.npy"):
-                    if stale != path:
-                        stale.unlink(missing_ok=True)
+                try:
+                    save_atomically(path, vectors)
+                    for stale in path.parent.glob("*.npy"):
+                        if stale != path:
+                            stale.unlink(missing_ok=True)
+                except OSError:
+                    pass  # a read-only or full home only loses the saving
         self._vectors = np.asarray(vectors, dtype=np.float32)
         return self._vectors
 

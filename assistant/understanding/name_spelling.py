@@ -17,7 +17,7 @@ best spelt wins, then the artist with more tracks. Pure: no encoder, no catalogu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from retrieval.tracks import normalise_name
@@ -45,7 +45,10 @@ def name_words(name: str) -> tuple[str, ...]:
 class LooseNames:
     """Loose readings of artist names over a catalogue's artists (normalised name -> display name, track counts)."""
 
-    def __init__(self, artists_by_norm: Mapping[str, str], tracks_by_norm: Mapping[str, int]):
+    def __init__(self, artists_by_norm: Mapping[str, str], tracks_by_norm: Mapping[str, int],
+                 words_of: Callable[[str], tuple[str, ...]] | None = None):
+        """`words_of`: `name_words` of a normalised name, when the caller knows them already (`CatalogueNames`)."""
+        words_of = words_of or name_words
         self.display = dict(artists_by_norm)
         self.tracks = {k: int(tracks_by_norm.get(k, 0)) for k in self.display}
         self.exact = set(self.display)
@@ -55,7 +58,7 @@ class LooseNames:
         for norm in sorted(self.display, key=lambda k: -self.tracks[k]):
             if self.tracks[norm] < MIN_TRACKS:
                 continue
-            words = name_words(norm)
+            words = words_of(norm)
             self.whole.setdefault(len(words), {}).setdefault(" ".join(words), norm)
             if len(words) >= 3:
                 self.short.setdefault(len(words) - 1, {}).setdefault(" ".join(words[:-1]), []).append(norm)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant.understanding.catalogue_names import CatalogueNames
 from assistant.understanding.entities import EntityIndex
 from assistant.understanding.lexicon import GENRE_ALIASES
 from assistant.understanding.name_spelling import LooseMatch, LooseNames
@@ -72,7 +73,10 @@ class Vocabulary:
         entities: EntityIndex | None = None,
         latest_year: int | None = None,
         concepts=None,
+        names: CatalogueNames | None = None,
     ):
+        """`names`: the artists and titles already normalised (`CatalogueNames`, e.g. as saved at import); when
+        given, `artists` and `titles` are not read."""
         vectors = np.asarray(genre_vectors, dtype=np.float32)
         if vectors.ndim != 2 or vectors.shape[0] != len(genre_terms):
             raise ValueError(f"need one genre vector per term: {len(genre_terms)} terms, vectors of shape {vectors.shape}")
@@ -101,20 +105,18 @@ class Vocabulary:
             self.term_by_spaceless.setdefault(key.replace(" ", ""), term)
         self._keys = sorted(self.term_by_key)
 
-        counts = Counter(a for a in artists if a and a.strip())
-        self.artist_by_norm: dict[str, str] = {}
-        self.tracks_by_norm: Counter[str] = Counter()
-        for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            norm = normalise_name(name)
-            self.artist_by_norm.setdefault(norm, name)
-            self.tracks_by_norm[norm] += n
-        self.artist_by_norm.pop("", None)
+        self.names = names if names is not None else CatalogueNames.build(artists, titles)
+        self.artist_by_norm: dict[str, str] = self.names.artist_by_norm
+        self.tracks_by_norm: Counter[str] = self.names.tracks_by_norm
         self._loose: LooseNames | None = None
-        self._by_length = sorted(self.artist_by_norm, key=lambda x: (len(x), x))
+        self._by_length = self.names.by_length
         self._lengths = [len(x) for x in self._by_length]
-        self.titles = {normalise_name(t) for t in (titles or []) if t}
-        self.titles.discard("")
         self._artist_cache: dict[tuple[str, float], tuple[str | None, float]] = {}
+
+    @property
+    def titles(self) -> set[str]:
+        """The catalogue's track titles, normalised (`retrieval.tracks.normalise_name`)."""
+        return self.names.titles
 
     @classmethod
     def build(cls, genre_terms: Iterable[str], artists: list[str], encoder: TextEncoder,
@@ -137,16 +139,18 @@ class Vocabulary:
     def from_library(cls, library: Library, encoder: TextEncoder, concepts=None) -> Vocabulary:
         """The vocabulary a loaded library serves: its genre terms with their stored vectors (no encoding), each
         term's track count, its artists and titles, the entity index of its names, its latest year of releases,
-        and the concept index when given."""
+        and the concept index when given. What costs time to compute from the catalogue is loaded as saved at
+        import, or built and saved (`saved_vocabulary`)."""
+        from assistant.understanding.saved_vocabulary import vocabulary_parts
+
         cat = library.catalogue
-        counts = Counter(g for gs in cat.genres for g in gs)
-        terms = list(library.vectors.genre_terms)
+        parts = vocabulary_parts(library)
         years = np.asarray(cat.column("year"), dtype=np.float64)
         known = years[~np.isnan(years)]
         latest = int(np.percentile(known, 99.5)) if known.size else None  # robust to a stray future date
-        return cls(genre_terms=terms, genre_vectors=library.vectors.genre_vectors, artists=cat.artists, encoder=encoder,
-                   titles=cat.titles, genre_counts=[counts.get(t, 0) for t in terms],
-                   entities=EntityIndex.from_catalogue(cat), latest_year=latest, concepts=concepts)
+        return cls(genre_terms=list(library.vectors.genre_terms), genre_vectors=library.vectors.genre_vectors,
+                   artists=cat.artists, encoder=encoder, titles=cat.titles, genre_counts=parts.genre_counts,
+                   entities=parts.entities, latest_year=latest, concepts=concepts, names=parts.names)
 
     def genre_spans(self, text: str, min_words: int = 2) -> list[tuple[int, int]]:
         """Character spans of `text` that spell a catalogue genre of `min_words` words or more, without digits
@@ -196,7 +200,7 @@ class Vocabulary:
         """The catalogue artist a run of words names loosely (misspelt, shortened, split), or None: see
         `name_spelling`. The index of names is built on first use."""
         if self._loose is None:
-            self._loose = LooseNames(self.artist_by_norm, self.tracks_by_norm)
+            self._loose = LooseNames(self.artist_by_norm, self.tracks_by_norm, self.names.words_of)
         return self._loose.match(words)
 
     def _start(self, length: int) -> int:

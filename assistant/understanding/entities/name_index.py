@@ -4,8 +4,10 @@
 punctuation stripped, apostrophes dropped, '&' read as 'and', a leading 'the' dropped), so that
 "Radiohead's" -> "radioheads" and "Iron & Wine" == "iron and wine". Titles are also indexed without
 their version suffixes ("Song - Remastered 2011", "Song (feat. X)"). Artist credits are split into
-their artists ("A Featuring B", "A, B & C Band"). It also keeps how common each word is in titles,
-which the extractor uses to tell names from ordinary words.
+their artists ("A Featuring B", "A, B & C Band"); which artists are credited on which works is kept
+compact (`credits.CreditPairs`). It also keeps the words common in titles, which the extractor uses to
+tell names from ordinary words. `arrays()` and `from_arrays()` turn an index into numpy arrays and back
+(what `catalogue_names` saves at import, so that a new process does not normalise every name again).
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+
+import numpy as np
+
+from assistant.understanding.entities.credits import CreditPairs
+from retrieval.derived import pack_lines, unpack_lines
 
 _APOS = re.compile(r"['’`´]")
 _NONWORD = re.compile(r"[^\w\s]|_")
@@ -55,9 +62,8 @@ class EntityIndex:
         self.artist_tracks: Counter[str] = Counter()  # key -> number of tracks credited
         self.titles: dict[str, str] = {}  # key -> display title (without version suffix)
         self.albums: dict[str, str] = {}
-        self.work_artists: dict[str, dict[str, int]] = {}  # work key -> lead artist key -> tracks
-        self.pairs: set[tuple[str, str]] = set()  # (artist key, work key)
-        self.word_df: Counter[str] = Counter()  # word -> number of titles/albums containing it
+        self.pairs = CreditPairs([], [], np.zeros(0, np.int64), np.zeros(0, np.int32))  # (artist key, work key)
+        self.common_words: set[str] = set()  # words in at least COMMON_DF titles/albums
         self.genre_terms: set[str] = set()
         self.genre_words: set[str] = set()
         self.max_words = 6
@@ -96,7 +102,10 @@ class EntityIndex:
         idx = cls()
         credits: dict[str, list[str]] = {}
         works: dict[str, tuple[tuple[str, ...], str]] = {}
-        tracks, pairs, by_work, df = idx.artist_tracks, idx.pairs, idx.work_artists, idx.word_df
+        pairs: set[tuple[str, str]] = set()
+        by_work: dict[str, dict[str, int]] = {}  # work key -> lead artist key -> tracks
+        df: Counter[str] = Counter()  # word -> number of titles/albums containing it
+        tracks = idx.artist_tracks
         for artist, title, album in zip(artists, titles, albums):
             keys = credits.get(artist) if artist else []
             if keys is None:
@@ -122,7 +131,55 @@ class EntityIndex:
                         counts[keys[0]] = counts.get(keys[0], 0) + 1
                         for k in keys:
                             pairs.add((k, wk))
+        idx.common_words = {w for w, n in df.items() if n >= COMMON_DF}
+        works_list = [*idx.titles, *(k for k in idx.albums if k not in idx.titles)]
+        idx.pairs = CreditPairs.build(idx.artists, works_list, pairs, by_work)
         idx._by_length = sorted(idx.artists, key=len)
+        idx._lengths = [len(k) for k in idx._by_length]
+        return idx
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The index as numpy arrays (strings packed by `retrieval.derived.pack_lines`): what `from_arrays` reads."""
+        album_at = {k: i for i, k in enumerate(self.albums)}
+        works = self.pairs.works
+        if works[:len(self.titles)] != list(self.titles) or len(self.pairs.artists) != len(self.artists):
+            raise ValueError("credit pairs numbered apart from the index's titles and artists")
+        artist_at = {k: i for i, k in enumerate(self.artists)}
+        return {
+            **pack_lines("artists", list(self.artists)), **pack_lines("artist_names", list(self.artists.values())),
+            "artist_tracks": np.array([self.artist_tracks[k] for k in self.artists], dtype=np.int64),
+            "artists_by_length": np.array([artist_at[k] for k in self._by_length], dtype=np.int64),
+            **pack_lines("titles", list(self.titles)), **pack_lines("title_names", list(self.titles.values())),
+            **pack_lines("albums", list(self.albums)), **pack_lines("album_names", list(self.albums.values())),
+            "album_works": np.array([album_at[k] for k in works[len(self.titles):]], dtype=np.int64),
+            "credit_codes": self.pairs.codes, "credit_leads": self.pairs.leads,
+            **pack_lines("common_words", sorted(self.common_words)),
+            **pack_lines("genre_terms", sorted(self.genre_terms)), **pack_lines("genre_words", sorted(self.genre_words)),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> EntityIndex:
+        """The index `arrays()` gave; ValueError, KeyError or IndexError when the arrays do not fit together."""
+        idx = cls()
+        artists = unpack_lines(arrays, "artists")
+        idx.artists = dict(zip(artists, unpack_lines(arrays, "artist_names"), strict=True))
+        dict.update(idx.artist_tracks, zip(artists, arrays["artist_tracks"].tolist(), strict=True))
+        titles, albums = unpack_lines(arrays, "titles"), unpack_lines(arrays, "albums")
+        idx.titles = dict(zip(titles, unpack_lines(arrays, "title_names"), strict=True))
+        idx.albums = dict(zip(albums, unpack_lines(arrays, "album_names"), strict=True))
+        if (len(idx.artists), len(idx.titles), len(idx.albums)) != (len(artists), len(titles), len(albums)):
+            raise ValueError("saved keys repeat")
+        works = titles + [albums[i] for i in arrays["album_works"].tolist()]
+        if len(set(works[len(titles):])) != len(works) - len(titles) or any(k in idx.titles for k in works[len(titles):]):
+            raise ValueError("saved works repeat")
+        idx.pairs = CreditPairs(artists, works, arrays["credit_codes"], arrays["credit_leads"])
+        idx.common_words = set(unpack_lines(arrays, "common_words"))
+        idx.genre_terms = set(unpack_lines(arrays, "genre_terms"))
+        idx.genre_words = set(unpack_lines(arrays, "genre_words"))
+        order = arrays["artists_by_length"]
+        if not np.array_equal(np.sort(order), np.arange(len(artists))):
+            raise ValueError("saved artist order is not a permutation")
+        idx._by_length = [artists[i] for i in order.tolist()]
         idx._lengths = [len(k) for k in idx._by_length]
         return idx
 
@@ -164,12 +221,12 @@ class EntityIndex:
 
     def work_artist(self, key: str) -> str | None:
         """The artist most credited with a work key, as displayed."""
-        by = self.work_artists.get(key)
-        return self.artists.get(max(by, key=by.__getitem__)) if by else None
+        lead = self.pairs.lead_artist(key)
+        return self.artists.get(lead) if lead is not None else None
 
     def is_common(self, word: str) -> bool:
         """An ordinary word: in many catalogue titles (the hand lists are in `wordlists`)."""
-        return self.word_df.get(word, 0) >= COMMON_DF
+        return word in self.common_words
 
     def fuzzy_artist(self, key: str, min_score: float = 88.0) -> tuple[str | None, float]:
         """Closest artist key by spelling (rapidfuzz ratio on keys) -> (key, score 0..100)."""
