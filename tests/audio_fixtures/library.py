@@ -45,7 +45,8 @@ def plan(n: int, seed: int = 14, seconds: float = 30.0) -> list[dict]:
         bpm = rng.randint(*TEMPO_RANGE)
         style = rng.choice(sorted(s.name for s in STYLES.values() if s.tempo[0] <= bpm <= s.tempo[1]))
         spec = SongSpec(bpm=bpm, tonic=rng.randrange(12), mode=rng.randrange(2), style=style, seconds=seconds,
-                        lead_in=round(rng.uniform(0.0, 1.5), 2), seed=rng.randrange(2**31))
+                        lead_in=round(rng.uniform(0.0, 1.5), 2), seed=rng.randrange(2**31),
+                        intro_bars=rng.choice((0, 0, 1, 2)))
         artist = ARTISTS[rng.randrange(len(ARTISTS))]
         title = " ".join(w.capitalize() for w in rng.sample(WORDS, rng.choice((1, 2, 2, 3))))
         album = f"{artist.split()[-1]} {('Sessions', 'Live', 'Demos', 'Vol. 2')[rng.randrange(4)]}"
@@ -65,7 +66,8 @@ def _safe(name: str) -> str:
 
 
 def _spec(item: dict) -> SongSpec:
-    return SongSpec(**{k: item[k] for k in ("bpm", "tonic", "mode", "style", "seconds", "lead_in", "seed")})
+    return SongSpec(**{k: item[k] for k in ("bpm", "tonic", "mode", "style", "seconds", "lead_in", "seed",
+                                            "intro_bars")})
 
 
 def render_track(item: dict, root: Path, genres: bool = False, keep_midi: bool = False) -> float:
@@ -126,7 +128,7 @@ def build_library(root: Path, n: int = 200, seed: int = 14, seconds: float = 30.
         "tracks": tracks,
         "odd": write_odd_files(root, seed, sample) if odd else [],
         "truth": "bpm: quarter-note tempo as written; tonic: pitch class (0 = C); mode: 1 major, 0 minor; "
-                 "lead_in: seconds of silence before the first note; music_end: downbeat of the final tonic chord; "
+                 "lead_in: seconds of silence before the first note; intro_bars: bars before the drums come in; music_end: downbeat of the final tonic chord; "
                  "gain: fluidsynth's master gain (the level of the file, not a truth to find)",
     }
     (root / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False))

@@ -20,6 +20,8 @@ MAJOR_SCALE = (0, 2, 4, 5, 7, 9, 11)
 MINOR_SCALE = (0, 2, 3, 5, 7, 8, 10)  # natural minor; progressions may raise the 7th in the V chord
 DRUM_CHANNEL = 9  # "channel 10" in General MIDI's 1-based numbering
 KICK, RIM, SNARE, CLAP, CLOSED_HAT, OPEN_HAT, CRASH, RIDE, SHAKER = 36, 37, 38, 39, 42, 46, 49, 51, 70
+TOMS = (50, 48, 47, 45)  # high to low
+CYMBALS = (CLOSED_HAT, OPEN_HAT, RIDE, SHAKER)
 VELOCITY = {"X": 112, "x": 92, "o": 58}  # accent, normal, ghost; "." is a rest
 
 
@@ -82,6 +84,7 @@ class SongSpec:
     seconds: float  # length of the file
     lead_in: float  # seconds of silence before the first note
     seed: int
+    intro_bars: int = 0  # bars at the start without drums (an intro to find)
 
     @property
     def key_name(self) -> str:
@@ -148,21 +151,42 @@ def compose(spec: SongSpec) -> mido.MidiFile:
     lead = _Events("melody", 2, rng.choice(style.lead))
     scale = [(spec.tonic + d) % 12 for d in (MAJOR_SCALE if spec.mode == 1 else MINOR_SCALE)]
 
-    def at(b: int, s: int) -> int:  # tick of step s in bar b, swung
+    jitter = max(1, round(0.008 * spec.bpm / 60 * TICKS))  # humanised timing: up to ~8 ms early or late
+
+    def at(b: int, s: int) -> int:  # tick of step s in bar b, swung and humanised
         t = lead_in + b * bar + s * step
         if style.swing and (s * step) % TICKS == TICKS // 2:
             t += round(style.swing * TICKS / 2)
-        return t
+        return max(0, t + rng.randint(-jitter, jitter))
+
+    # This song's kit: cymbals dropped or swapped for the ride now and then, a fill every 4 or 8 bars.
+    kit = dict(style.drums)
+    if CLOSED_HAT in kit and rng.random() < 0.3:
+        kit[RIDE if RIDE not in kit else SHAKER] = kit.pop(CLOSED_HAT)
+    if OPEN_HAT in kit and rng.random() < 0.3:
+        kit.pop(OPEN_HAT)
+    fill_every, hat_drop, ghosts = rng.choice((4, 8)), rng.uniform(0.0, 0.15), rng.random() < 0.5
 
     melody_note = _near(spec.tonic, 67)
     for b in range(bars):
         last = b == bars - 1
         triad = _triad(spec.tonic, spec.mode, 0 if last else progression[b % len(progression)])
         steps_in_bar = style.beats * style.steps
-        for drum, grid in style.drums.items():
+        fill = b % fill_every == fill_every - 1 and not last
+        fill_from = steps_in_bar - style.steps  # the fill takes the bar's last beat
+        for drum, grid in kit.items() if b >= spec.intro_bars else ():
             for s, c in enumerate(grid[:steps_in_bar]):
-                if c in VELOCITY and not (drum == CRASH and b % 4):
+                if fill and s >= fill_from and drum not in (KICK, CRASH):
+                    continue
+                if c == "." and ghosts and drum == SNARE and rng.random() < 0.06:
+                    c = "o"
+                if c in VELOCITY and not (drum == CRASH and b % 4) and not (drum in CYMBALS
+                                                                          and rng.random() < hat_drop):
                     drums.note(at(b, s), step, drum, VELOCITY[c] + rng.randint(-8, 8))
+        if fill and b >= spec.intro_bars:
+            for k, s in enumerate(range(fill_from, steps_in_bar)):
+                note = SNARE if rng.random() < 0.4 else TOMS[min(3, k * 4 // style.steps)]
+                drums.note(at(b, s), step, note, 88 + rng.randint(-10, 10))
         root = _near(triad[0], 36)
         for s, c in enumerate(style.bass_rhythm):
             if c != ".":

@@ -81,6 +81,20 @@ def test_compose_writes_the_tempo_the_key_and_drums_on_channel_ten(mode):
     assert 0 < music_end(spec) < spec.seconds
 
 
+def test_compose_intro_bars_have_no_drums_and_later_bars_vary():
+    spec = SongSpec(bpm=120, tonic=0, mode=1, style="rock", seconds=30.0, lead_in=0.0, seed=3, intro_bars=2)
+    on_drums, now, bars = [], 0, {}
+    for m in compose(spec).tracks[1]:  # the drum track
+        now += m.time
+        if m.type == "note_on" and m.velocity > 0:
+            on_drums.append(now)
+            bars.setdefault(now // (4 * TICKS), []).append(m.note)
+    jitter = round(0.008 * 120 / 60 * TICKS)
+    assert min(on_drums) >= 2 * 4 * TICKS - jitter  # nothing in the first two bars
+    patterns = {tuple(sorted(v)) for k, v in bars.items() if k < 12}
+    assert len(patterns) > 3  # fills, dropped hats and ghost notes: not one bar repeated
+
+
 def test_compose_is_deterministic_and_seeded():
     spec = SongSpec(bpm=128, tonic=2, mode=0, style="house", seconds=15.0, lead_in=0.0, seed=1)
     a, b = compose(spec), compose(spec)
