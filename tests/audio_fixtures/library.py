@@ -3,7 +3,7 @@
     build_library(root, n=200, seed=14, seconds=30) -> manifest (also written to root/manifest.json)
 
 Track i is drawn from `seed` and i alone, so the first 60 tracks of a 200-track library are the 60-track library.
-Tempo is uniform over 60-180 BPM, the style one of those whose range holds it, tonic uniform, major/minor even,
+Tempo is uniform over 60-180 BPM, the style one of those whose range holds it (narrow ranges weigh more), tonic uniform, major/minor even,
 format cycling MP3/FLAC/Ogg/M4A. Files sit as Artist/Album/NN Title.ext with title, artist, album, track number
 and year tags (genre tags only when asked: the issue wants a library analysed without them). Odd files beside
 them: random bytes called .mp3, a truncated FLAC, a zero-length .ogg, a text file called .m4a, and a tagged FLAC
@@ -43,7 +43,9 @@ def plan(n: int, seed: int = 14, seconds: float = 30.0) -> list[dict]:
     for i in range(n):
         rng = random.Random(f"segue-audio/{seed}/{i}")
         bpm = rng.randint(*TEMPO_RANGE)
-        style = rng.choice(sorted(s.name for s in STYLES.values() if s.tempo[0] <= bpm <= s.tempo[1]))
+        fits = sorted((s for s in STYLES.values() if s.tempo[0] <= bpm <= s.tempo[1]), key=lambda s: s.name)
+        # Weighted by 1 / the width of a style's range, so wide-ranged styles (waltz) do not crowd out the rest.
+        style = rng.choices([s.name for s in fits], weights=[1 / (s.tempo[1] - s.tempo[0] + 1) for s in fits])[0]
         spec = SongSpec(bpm=bpm, tonic=rng.randrange(12), mode=rng.randrange(2), style=style, seconds=seconds,
                         lead_in=round(rng.uniform(0.0, 1.5), 2), seed=rng.randrange(2**31),
                         intro_bars=rng.choice((0, 0, 1, 2)))
