@@ -6,11 +6,13 @@ Track i is drawn from `seed` and i alone, so the first 60 tracks of a 200-track 
 Tempo is uniform over 60-180 BPM, the style one of those whose range holds it (narrow ranges weigh more), tonic uniform, major/minor even,
 format cycling MP3/FLAC/Ogg/M4A. Files sit as Artist/Album/NN Title.ext with title, artist, album, track number
 and year tags (genre tags only when asked: the issue wants a library analysed without them). Odd files beside
-them: random bytes called .mp3, a truncated FLAC, a zero-length .ogg, a text file called .m4a, and a tagged FLAC
-of digital silence. Used by tests and benches, never by a listener's Segue.
+them: random bytes called .mp3, a truncated FLAC, a zero-length .ogg, a text file called .m4a, a tagged FLAC
+of digital silence, a file with mode 000, a directory symlink to its own folder, and (on request) a FLAC hours
+long. Used by tests and benches, never by a listener's Segue.
 
 Command line (writes the library and prints a summary):
     python -m tests.audio_fixtures.library OUT_DIR [--n 200] [--seed 14] [--seconds 30] [--workers 1] [--genres]
+                                               [--long-hours 3]
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from assistant.dj.sequencing import camelot
 from tests.audio_fixtures.music import STYLES, SongSpec, compose, music_end
-from tests.audio_fixtures.render import FORMATS, encode, encode_silence, render_wav, write_tags
+from tests.audio_fixtures.render import FORMATS, encode, encode_silence, loop_to, render_wav, write_tags
 
 MANIFEST = "manifest.json"
 TEMPO_RANGE = (60, 180)
@@ -88,8 +90,9 @@ def render_track(item: dict, root: Path, genres: bool = False, keep_midi: bool =
     return time.perf_counter() - start
 
 
-def write_odd_files(root: Path, seed: int, sample: Path | None) -> list[dict]:
-    """Files a real import meets and must report and skip (or treat as silent): see the module docstring."""
+def write_odd_files(root: Path, seed: int, sample: Path | None, long_hours: float = 0.0) -> list[dict]:
+    """Files a real import meets and must report and skip (or treat as silent): see the module docstring.
+    With `long_hours`, also a FLAC of the sample looped to that length (3 h: 1.1 GB of FLAC, ~20 s to write)."""
     odd = root / "Odd Files"
     odd.mkdir(parents=True, exist_ok=True)
     rng = random.Random(f"segue-audio-odd/{seed}")
@@ -111,11 +114,23 @@ def write_odd_files(root: Path, seed: int, sample: Path | None) -> list[dict]:
         data = sample.read_bytes()
         (odd / f"truncated{sample.suffix}").write_bytes(data[: len(data) // 5])
         add(f"truncated{sample.suffix}", "truncated", f"the first fifth of the bytes of {sample.name}")
+    if long_hours and sample is not None and sample.is_file():
+        loop_to(sample, odd / "very long.flac", long_hours * 3600)
+        add("very long.flac", "long", f"{sample.name} looped to {long_hours:g} h")
+    if (odd / "unreadable.mp3").exists():
+        (odd / "unreadable.mp3").chmod(0o600)
+    (odd / "unreadable.mp3").write_bytes(sample.read_bytes() if sample else b"\xff\xfb" * 1024)
+    (odd / "unreadable.mp3").chmod(0)
+    add("unreadable.mp3", "unreadable", "mode 000 (root still reads it: only a non-root import sees the error)")
+    loop = odd / "loop"
+    if not loop.is_symlink():
+        loop.symlink_to(".", target_is_directory=True)
+    add("loop", "symlink_loop", "a directory symlink to its own folder: a walk that follows links never ends")
     return items
 
 
 def build_library(root: Path, n: int = 200, seed: int = 14, seconds: float = 30.0, workers: int = 1,
-                  genres: bool = False, odd: bool = True, keep_midi: bool = False) -> dict:
+                  genres: bool = False, odd: bool = True, keep_midi: bool = False, long_hours: float = 0.0) -> dict:
     """Render the library into `root` and write root/manifest.json; returns the manifest."""
     root.mkdir(parents=True, exist_ok=True)
     tracks = plan(n, seed, seconds)
@@ -128,7 +143,7 @@ def build_library(root: Path, n: int = 200, seed: int = 14, seconds: float = 30.
         "build_seconds": round(time.perf_counter() - start, 2),
         "render_seconds_per_track": round(sum(took) / len(took), 3) if took else None,
         "tracks": tracks,
-        "odd": write_odd_files(root, seed, sample) if odd else [],
+        "odd": write_odd_files(root, seed, sample, long_hours) if odd else [],
         "truth": "bpm: quarter-note tempo as written; tonic: pitch class (0 = C); mode: 1 major, 0 minor; "
                  "lead_in: seconds of silence before the first note; intro_bars: bars before the drums come in; music_end: downbeat of the final tonic chord; "
                  "gain: fluidsynth's master gain (the level of the file, not a truth to find)",
@@ -149,8 +164,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--genres", action="store_true", help="also write a genre tag (the style)")
+    ap.add_argument("--long-hours", type=float, default=0.0, help="also an odd file this many hours long")
     a = ap.parse_args(argv)
-    m = build_library(a.out, a.n, a.seed, a.seconds, a.workers, a.genres)
+    m = build_library(a.out, a.n, a.seed, a.seconds, a.workers, a.genres, long_hours=a.long_hours)
     audio = a.n * a.seconds
     print(f"{a.n} tracks ({audio / 60:.1f} min of audio) + {len(m['odd'])} odd files in {a.out}: "
           f"{m['build_seconds']} s ({audio / max(m['build_seconds'], 1e-9):.0f}x real time), "

@@ -67,6 +67,12 @@ def encode_silence(out: Path, seconds: float) -> None:
           f"anullsrc=r={RATE}:cl=stereo", "-t", f"{seconds:.3f}", *ENCODERS[fmt], str(out)], f"ffmpeg ({fmt})")
 
 
+def loop_to(src: Path, out: Path, seconds: float) -> None:
+    """`src` played over and over up to `seconds`, as FLAC (a very long file, cheap to write)."""
+    _run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-stream_loop", "-1", "-i", str(src), "-t",
+          f"{seconds:.3f}", "-c:a", "flac", "-compression_level", "0", str(out)], "ffmpeg (loop)")
+
+
 def write_tags(path: Path, tags: dict[str, str]) -> None:
     """Tags with mutagen's easy interfaces (title, artist, album, tracknumber, date, genre) on any of FORMATS."""
     from mutagen.easyid3 import EasyID3

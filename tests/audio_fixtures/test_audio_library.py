@@ -137,7 +137,10 @@ def test_library_files_decode_to_the_planned_length_with_their_tags(tiny_library
 def test_library_odd_files_are_odd(tiny_library):
     root, manifest = tiny_library
     kinds = {o["kind"]: root / o["path"] for o in manifest["odd"]}
-    assert set(kinds) == {"corrupt", "empty", "not_audio", "silence", "truncated"}
+    assert set(kinds) == {"corrupt", "empty", "not_audio", "silence", "truncated", "unreadable", "symlink_loop"}
+    assert kinds["unreadable"].stat().st_mode & 0o777 == 0
+    loop = kinds["symlink_loop"]
+    assert loop.is_symlink() and loop.resolve() == loop.parent.resolve()
     assert kinds["empty"].stat().st_size == 0
     for kind in ("corrupt", "empty", "not_audio"):
         assert probe_seconds(kinds[kind]) is None and len(decode(kinds[kind])) == 0, kind
