@@ -21,6 +21,17 @@ if ! command -v espeak-ng >/dev/null 2>&1; then
     echo "note: espeak-ng missing (needs root + apt-get): the DJ speech tests will fail" >&2
   fi
 fi
+# The generated test audio (tests/audio_fixtures) renders MIDI with fluidsynth and Debian's General MIDI soundfont
+# and encodes it with ffmpeg; install them once.
+if ! command -v fluidsynth >/dev/null 2>&1 || ! command -v ffmpeg >/dev/null 2>&1 \
+    || [ ! -f /usr/share/sounds/sf2/FluidR3_GM.sf2 ]; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends fluidsynth fluid-soundfont-gm ffmpeg >/dev/null
+  else
+    echo "note: fluidsynth, fluid-soundfont-gm or ffmpeg missing (needs root + apt-get): the generated-audio tests will fail" >&2
+  fi
+fi
 export HF_HUB_OFFLINE=1
 # The house rules first: the import layering (import-linter, contracts in pyproject.toml) and a short ruff rule set.
 .venv/bin/lint-imports
