@@ -60,8 +60,9 @@ class Planner:
 
     def prepare(self, library: Library, progress: Progress | None = None) -> None:
         """Build the vocabulary of a newly imported `library` (its names are saved beside the catalogue's index:
-        `understanding.saved_vocabulary`) and the concept phrase vectors (saved in `<home>/concepts` unless the
-        current ones are there: they depend on the encoder and the concept inventory, not on the catalogue)."""
+        `understanding.saved_vocabulary`) and the concept phrase vectors (they depend on the encoder and the concept
+        inventory, not on the catalogue: shipped with Segue for the built-in ones, else encoded once into
+        `<home>/concepts`)."""
         if library is not self.library():
             return  # another import replaced it meanwhile: that one prepares its own
         if progress:
@@ -69,7 +70,7 @@ class Planner:
         vocabulary = self.vocabulary()
         if progress:
             progress("vocabulary", 1, 1)
-        if vocabulary.concepts is not None:  # ~14 s the first time on 2 CPUs, then loaded
+        if vocabulary.concepts is not None:  # shipped: loaded; else ~11-14 s once per home on 2 CPUs
             vocabulary.concepts.load((lambda done, total: progress("concept phrases", done, total)) if progress else None)
 
     @property

