@@ -8,6 +8,7 @@ One module per command group (a new command goes in its own module, registered h
     eval.py      eval playlists|conversations|queries
     doctor.py    doctor (check the home, back up or recover segue.db)
     errors.py    the one place errors become a line on stderr and an exit code
+    quick_exit.py  a finished read-only command leaves without the interpreter's teardown
     terminal.py  consoles, services, progress bar; render.py / chat_render.py draw playlists and turns
 """
 
@@ -17,6 +18,7 @@ import sys
 
 import typer
 
+from assistant.cli import quick_exit
 from assistant.cli.catalog import catalog_app
 from assistant.cli.chat import chat, export
 from assistant.cli.dj import dj
@@ -51,3 +53,7 @@ def main() -> None:
         app()
     except BrokenPipeError:
         sys.exit(0)
+    except SystemExit as done:
+        if quick_exit.requested():
+            quick_exit.now(done.code)
+        raise

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.cli import quick_exit
 from assistant.cli.errors import handle_errors
 from assistant.cli.render import render_playlist
 from assistant.cli.terminal import err, field, note, out, print_json, progress_bar, services
@@ -39,6 +40,7 @@ def playlist(
             print_json(pl.to_json())
         else:
             render_playlist(out, pl)
+        quick_exit.request()  # written to the console only: nothing to tear down
         raise typer.Exit(0 if pl.report.satisfied else 1)
 
 
