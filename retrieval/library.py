@@ -145,7 +145,8 @@ class Library:
             lambda d: {"date": d.date, "genre": d.genre}, lambda arrays: CatalogueDoubt(**arrays))
 
     def popularity_prior(self) -> np.ndarray:
-        """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once."""
+        """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once
+        (read-only: a million rows are not copied per call)."""
         if getattr(self, "_popularity", None) is None:
             cat = self.catalogue
             pop = np.asarray(cat.column("popularity"), dtype=np.float32) / 100.0
@@ -153,9 +154,12 @@ class Library:
             proxy = 0.4 + 0.4 * np.clip(weeks / 20.0, 0, 1)
             pop = np.where(np.isnan(pop) & ~np.isnan(weeks), proxy, pop)
             self._popularity = pop  # NaN kept: ranking treats unknown itself
-        from retrieval.ranking import UNKNOWN_POPULARITY
+        if getattr(self, "_popularity_prior", None) is None:
+            from retrieval.ranking import UNKNOWN_POPULARITY
 
-        return np.nan_to_num(self._popularity, nan=UNKNOWN_POPULARITY)
+            self._popularity_prior = np.nan_to_num(self._popularity, nan=UNKNOWN_POPULARITY)
+            self._popularity_prior.setflags(write=False)
+        return self._popularity_prior
 
     def popularity(self, rows: np.ndarray) -> np.ndarray:
         """0..1 popularity of `rows` (Hot 100 weeks stand in where popularity is missing); NaN unknown."""
