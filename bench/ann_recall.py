@@ -22,7 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from retrieval.index import ExactIndex, HNSWIndex, IVFIndex, build_index, filtered_search
+from retrieval.filtered_search import filtered_search
+from retrieval.index import ExactIndex, HNSWIndex, IVFIndex, build_index
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG = ROOT.parent / "shared" / "data" / "catalog.csv.gz"

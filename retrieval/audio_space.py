@@ -108,6 +108,17 @@ def unit_rows(x: np.ndarray) -> np.ndarray:
     return (x / np.maximum(norms, 1e-12)).astype(np.float32)
 
 
+def unit_rows_in_place(x: np.ndarray, chunk: int = 65536) -> np.ndarray:
+    """`unit_rows` of a float32 array written over it, a chunk of rows at a time (no full-size temporaries: at a
+    million rows each is 1.5 GB). Equal to `unit_rows(x)` bit for bit: every row is normalised on its own."""
+    if x.dtype != np.float32:
+        raise TypeError(f"unit_rows_in_place needs float32 rows, got {x.dtype}")
+    for start in range(0, len(x), chunk):
+        part = x[start:start + chunk]
+        part /= np.maximum(np.linalg.norm(part, axis=1, keepdims=True), 1e-12)
+    return x
+
+
 def build_audio_vectors(catalogue: Catalogue) -> tuple[np.ndarray, np.ndarray, dict]:
     """Return (unit audio vectors, standardised matrix, stats)."""
     z, stats = audio_matrix(catalogue)

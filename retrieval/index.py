@@ -1,7 +1,8 @@
 """Vector indexes: one small interface over exact (flat) and approximate (IVF, HNSW) FAISS search.
 
 Vectors are L2-normalised float32, so inner product = cosine similarity. Rows are catalogue row
-numbers. `filtered_search` adds a boolean row mask with an exact fallback for selective masks.
+numbers (`retrieval.filtered_search` adds a boolean row mask). Building reads the rows a chunk at a time, so a
+memory-mapped million rows is indexed without a second copy; loading memory-maps an IVF index's lists.
 faiss is imported only inside the adapters.
 """
 
@@ -17,6 +18,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from retrieval.errors import BadInput, NotReady
+from retrieval.npy_rows import release, row_chunks
 
 # Measured with faiss 1.15.1 on 2 shared cores (bench/ann_recall.py): one OpenMP thread beats two for
 # small query batches, and BLAS only pays off for batches of >= ~20 queries.
@@ -49,8 +51,8 @@ class VectorIndex(Protocol):
 # input checks
 
 
-def _as_matrix(x: Any, name: str, dim: int | None = None) -> np.ndarray:
-    """Check a float array of shape (n, d) (or (d,), read as one row) and return it as C-contiguous float32."""
+def _rows_view(x: Any, name: str, dim: int | None = None) -> np.ndarray:
+    """Check that x is a float array of shape (n, d) (or (d,), read as one row); return it as (n, d), not copied."""
     if not isinstance(x, np.ndarray):
         raise IndexInputError(f"{name} must be a numpy array, got {type(x).__name__}")
     if not np.issubdtype(x.dtype, np.floating):
@@ -61,21 +63,54 @@ def _as_matrix(x: Any, name: str, dim: int | None = None) -> np.ndarray:
         raise IndexInputError(f"{name} must have shape (n, d) with d > 0, got {x.shape}")
     if dim is not None and x.shape[1] != dim:
         raise IndexInputError(f"{name} has dimension {x.shape[1]} but the index has {dim}; rebuild the index or use matching vectors")
-    x = np.ascontiguousarray(x, dtype=np.float32)
+    return x
+
+
+def _finite(x: np.ndarray, name: str) -> np.ndarray:
     if not np.isfinite(x).all():
         raise IndexInputError(f"{name} contains NaN or infinite values; fix or drop those rows first")
     return x
 
 
-def _normalised(x: np.ndarray) -> np.ndarray:
+def as_matrix(x: Any, name: str, dim: int | None = None) -> np.ndarray:
+    """Check a float array of shape (n, d) (or (d,), read as one row) and return it as C-contiguous float32."""
+    return _finite(np.ascontiguousarray(_rows_view(x, name, dim), dtype=np.float32), name)
+
+
+def _unit(norms: np.ndarray) -> bool:
+    return bool(np.all((np.abs(norms - 1.0) < 1e-4) | (norms == 0.0)))
+
+
+def normalised(x: np.ndarray) -> np.ndarray:
     """Return x with unit-length rows (zero rows stay zero); no copy when already normalised."""
     norms = np.linalg.norm(x, axis=1)
-    if np.all((np.abs(norms - 1.0) < 1e-4) | (norms == 0.0)):
+    if _unit(norms):
         return x
     return (x / np.maximum(norms, 1e-12)[:, None]).astype(np.float32)
 
 
-def _check_k(k: Any) -> int:
+def _checked_rows(vectors: Any, name: str = "vectors") -> tuple[np.ndarray, bool]:
+    """The rows to index as (n, d), checked a chunk at a time (a memory-mapped million rows is never copied whole),
+    and whether they need normalising: like `normalised` of the whole array, either every row is or none is."""
+    x = _rows_view(vectors, name)
+    normalise = False
+    for _, part in row_chunks(x):
+        normalise |= not _unit(np.linalg.norm(_finite(np.ascontiguousarray(part, dtype=np.float32), name), axis=1))
+    return x, normalise
+
+
+def _as_unit(part: np.ndarray, normalise: bool) -> np.ndarray:
+    part = np.ascontiguousarray(part, dtype=np.float32)
+    return (part / np.maximum(np.linalg.norm(part, axis=1), 1e-12)[:, None]).astype(np.float32) if normalise else part
+
+
+def _unit_chunks(x: np.ndarray, normalise: bool) -> Iterator[np.ndarray]:
+    """Consecutive chunks of `_checked_rows`' rows as C-contiguous float32, normalised when they need it."""
+    for _, part in row_chunks(x):
+        yield _as_unit(part, normalise)
+
+
+def check_k(k: Any) -> int:
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 0:
         raise IndexInputError(f"k must be a non-negative integer, got {k!r}")
     return int(k)
@@ -119,8 +154,8 @@ class _FaissIndex:
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows for each query: (scores (q,k) float32, rows (q,k) int64), -1 / -inf padded."""
-        q = _normalised(_as_matrix(queries, "queries", self.dim))
-        k = _check_k(k)
+        q = normalised(as_matrix(queries, "queries", self.dim))
+        k = check_k(k)
         nq = q.shape[0]
         scores = np.full((nq, k), -np.inf, dtype=np.float32)
         rows = np.full((nq, k), -1, dtype=np.int64)
@@ -150,9 +185,10 @@ class ExactIndex(_FaissIndex):
     def build(cls, vectors: np.ndarray) -> ExactIndex:
         import faiss
 
-        x = _normalised(_as_matrix(vectors, "vectors"))
+        x, normalise = _checked_rows(vectors)
         index = faiss.IndexFlatIP(x.shape[1])
-        index.add(x)
+        for part in _unit_chunks(x, normalise):  # a chunk at a time: the same rows, in order, as one add
+            index.add(part)
         return cls(index)
 
 
@@ -173,7 +209,7 @@ class HNSWIndex(_FaissIndex):
         for name, value in (("m", m), ("ef_construction", ef_construction), ("ef_search", ef_search)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise IndexInputError(f"{name} must be a positive integer, got {value!r}")
-        x = _normalised(_as_matrix(vectors, "vectors"))
+        x = normalised(as_matrix(vectors, "vectors"))
         index = faiss.IndexHNSWFlat(x.shape[1], m, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = ef_construction
         index.hnsw.efSearch = ef_search
@@ -205,7 +241,7 @@ class IVFIndex(_FaissIndex):
     def build(cls, vectors: np.ndarray, nlist: int | None = None, nprobe: int | None = None, seed: int = 0) -> IVFIndex:
         import faiss
 
-        x = _normalised(_as_matrix(vectors, "vectors"))
+        x, normalise = _checked_rows(vectors)
         n, d = x.shape
         if nlist is None:
             nlist = max(1, min(int(round(4 * np.sqrt(n))), n // 39))
@@ -219,11 +255,15 @@ class IVFIndex(_FaissIndex):
         index.cp.spherical = True
         index.cp.seed = seed
         index.cp.min_points_per_centroid = 1  # small lists are fine; avoids faiss warnings on small n
-        sample = x
         if n > 64 * nlist:
-            sample = x[np.sort(np.random.default_rng(seed).choice(n, 64 * nlist, replace=False))]
+            sample = _as_unit(x[np.sort(np.random.default_rng(seed).choice(n, 64 * nlist, replace=False))], normalise)
+            release(x)
+        else:
+            sample = np.concatenate(list(_unit_chunks(x, normalise)))
         index.train(sample)
-        index.add(x)
+        del sample
+        for part in _unit_chunks(x, normalise):  # faiss adds in blocks of 65536 itself: the same lists as one add
+            index.add(part)
         index.nprobe = int(nprobe) if nprobe is not None else min(int(nlist), max(16, int(nlist) // 64))
         return cls(index)  # faiss's Python wrapper keeps `quantizer` referenced by `index`
 
@@ -267,7 +307,7 @@ def build_index(vectors: np.ndarray, ann_threshold: int = 20_000, *, ann: str = 
     """
     if ann not in ANN_KINDS:
         raise IndexInputError(f"ann must be one of {', '.join(ANN_KINDS)}, got {ann!r}")
-    x = _as_matrix(vectors, "vectors")
+    x = _rows_view(vectors, "vectors")  # checked row by row in the builders, never copied whole here
     if x.shape[0] == 0:
         raise IndexInputError("vectors is empty; there is nothing to index (add tracks first)")
     if x.shape[0] < ann_threshold:
@@ -286,7 +326,7 @@ def save_index(index: VectorIndex, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
     try:
-        faiss.write_index(inner, str(tmp))
+        faiss.write_index(_lists_in_memory(inner), str(tmp))
         fd = os.open(tmp, os.O_RDONLY)
         try:
             os.fsync(fd)
@@ -298,15 +338,39 @@ def save_index(index: VectorIndex, path: Path) -> None:
             tmp.unlink()
 
 
-def load_index(path: Path) -> VectorIndex:
-    """Read an index written by save_index; raises IndexFileError if it is missing or unreadable."""
+def _lists_in_memory(inner: Any) -> Any:
+    """An IVF index whose lists are memory-mapped (`load_index`) as one holding them in memory, for writing: faiss
+    would write only the mapping's bookkeeping. The file written is the one the mapped index was read from."""
+    import faiss
+
+    if not isinstance(inner, faiss.IndexIVFFlat) or not isinstance(faiss.downcast_InvertedLists(inner.invlists),
+                                                                   faiss.OnDiskInvertedLists):
+        return inner
+    lists = faiss.ArrayInvertedLists(inner.nlist, inner.code_size)
+    for i in range(inner.nlist):
+        if size := inner.invlists.list_size(i):
+            lists.add_entries(i, size, inner.invlists.get_ids(i), inner.invlists.get_codes(i))
+    copy = faiss.IndexIVFFlat(faiss.clone_index(inner.quantizer), inner.d, inner.nlist, inner.metric_type)
+    copy.replace_invlists(lists, True)
+    lists.this.disown()  # the index owns its lists now
+    copy.ntotal, copy.nprobe, copy.is_trained = inner.ntotal, inner.nprobe, inner.is_trained
+    return copy
+
+
+def load_index(path: Path, mmap: bool = True) -> VectorIndex:
+    """Read an index written by save_index; raises IndexFileError if it is missing or unreadable.
+
+    With `mmap` an IVF index's inverted lists (its vectors: 1.6 GB at a million tracks) are memory-mapped from the
+    file (`faiss.IO_FLAG_MMAP`, read-only) instead of read into memory: the same search results, and a process
+    holds only the lists it has probed, as file pages it shares with other processes serving the same home. Flat
+    and HNSW indexes are read whole either way."""
     import faiss
 
     path = Path(path)
     if not path.is_file():
         raise IndexFileError(f"no index file at {path}; build the index first")
     try:
-        inner = faiss.read_index(str(path))
+        inner = faiss.read_index(str(path), faiss.IO_FLAG_MMAP if mmap else 0)
     except RuntimeError as exc:
         raise IndexFileError(f"could not read index file {path} ({str(exc).strip().splitlines()[0]}); delete it and rebuild the index") from exc
     if isinstance(inner, faiss.IndexHNSWFlat):
@@ -316,87 +380,3 @@ def load_index(path: Path) -> VectorIndex:
     if isinstance(inner, faiss.IndexFlat) and inner.metric_type == faiss.METRIC_INNER_PRODUCT:
         return ExactIndex(inner)
     raise IndexFileError(f"{path} holds a {type(inner).__name__}, not an index Segue wrote; delete it and rebuild the index")
-
-
-# ---------------------------------------------------------------------------------------------
-# filtered search
-
-
-def _exact_top_k(vectors: np.ndarray, rows: np.ndarray, q: np.ndarray, k: int, chunk: int = 32768) -> tuple[np.ndarray, np.ndarray]:
-    """Exact top-k by cosine among `rows` of `vectors` (numpy); ties broken by lower row number.
-    Works through `rows` in chunks so a large allowed set never copies the whole matrix."""
-    k = min(k, len(rows))
-    best_s = np.zeros(0, dtype=np.float32)
-    best_r = np.zeros(0, dtype=np.int64)
-    for start in range(0, len(rows), chunk):
-        part_rows = rows[start:start + chunk]
-        sub = np.asarray(vectors[part_rows], dtype=np.float32)
-        norms = np.sqrt(np.einsum("ij,ij->i", sub, sub))  # ~2x faster than np.linalg.norm(axis=1) here
-        scores = ((sub @ q) / np.maximum(norms, 1e-12)).astype(np.float32)
-        if k < len(part_rows):
-            top = np.argpartition(-scores, k - 1)[:k]
-            scores, part_rows = scores[top], part_rows[top]
-        best_s = np.concatenate([best_s, scores])
-        best_r = np.concatenate([best_r, part_rows.astype(np.int64)])
-        if len(best_r) > k:
-            top = np.argpartition(-best_s, k - 1)[:k]
-            best_s, best_r = best_s[top], best_r[top]
-    order = np.lexsort((best_r, -best_s))
-    return best_s[order], best_r[order]
-
-
-MAX_FETCH = 200_000  # beyond this many rows from the index, exact search over the allowed rows is cheaper
-
-
-def filtered_search(
-    index: VectorIndex,
-    vectors: np.ndarray,
-    query: np.ndarray,
-    k: int,
-    allowed: np.ndarray | None,
-    overfetch: int = 4,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k catalogue rows for one query among rows where `allowed` is True (None = all rows).
-
-    Returns 1-D (scores float32, rows int64), best first, at most k long (shorter only when fewer rows
-    are allowed). Fetches k*overfetch from the index and keeps allowed rows; when fewer than k survive it
-    searches the allowed rows exactly, so the answer is then the true top-k among them.
-    `vectors` must be the (n, d) vectors the index was built from.
-    """
-    q = _normalised(_as_matrix(query, "query", index.dim))
-    if q.shape[0] != 1:
-        raise IndexInputError(f"query must be one vector of shape (d,) or (1, d), got {np.shape(query)}")
-    k = _check_k(k)
-    if isinstance(overfetch, bool) or not isinstance(overfetch, (int, np.integer)) or overfetch < 1:
-        raise IndexInputError(f"overfetch must be a positive integer, got {overfetch!r}")
-    n = index.ntotal
-    if not isinstance(vectors, np.ndarray) or vectors.ndim != 2 or vectors.shape != (n, index.dim):
-        raise IndexInputError(f"vectors must have shape ({n}, {index.dim}) to match the index, got {np.shape(vectors)}; rebuild the index")
-    if allowed is not None:
-        if not isinstance(allowed, np.ndarray) or allowed.dtype != np.bool_ or allowed.shape != (n,):
-            raise IndexInputError(f"allowed must be a boolean numpy array of shape ({n},), got {getattr(allowed, 'dtype', type(allowed).__name__)} {np.shape(allowed)}")
-    n_allowed = n if allowed is None else int(allowed.sum())
-    empty = (np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64))
-    if k == 0 or n_allowed == 0:
-        return empty
-    want = min(k, n_allowed)
-    # Over-fetch, filter, trim; fetch more (x8, then x64) when too few survive; then search exactly.
-    # Skip a round when the mask is so selective that its over-fetch would not be expected to suffice.
-    for factor in (1, 8, 64):
-        fetch = min(n, k * int(overfetch) * factor)
-        if factor > 1 and fetch >= n_allowed // 2:
-            break  # fetching that much costs more than scoring the allowed rows exactly
-        if n_allowed * fetch < want * n:
-            continue
-        scores, rows = index.search(q, fetch)
-        scores, rows = scores[0], rows[0]
-        keep = rows >= 0
-        if allowed is not None:
-            keep &= allowed[np.where(keep, rows, 0)]
-        scores, rows = scores[keep][:k], rows[keep][:k]
-        if len(rows) >= want:
-            return scores.astype(np.float32), rows.astype(np.int64)
-        if fetch >= min(n, MAX_FETCH):
-            break
-    candidates = np.arange(n, dtype=np.int64) if allowed is None else np.flatnonzero(allowed).astype(np.int64)
-    return _exact_top_k(vectors, candidates, q[0], k)

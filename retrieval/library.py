@@ -10,7 +10,7 @@ import json
 import math
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from retrieval.encoder import TextEncoder
 from retrieval.errors import NotReady
 from retrieval.home import Home
 from retrieval.lexical import LexicalIndex
+from retrieval.npy_rows import NpyRowWriter, mean_rows, row_chunks
 from retrieval.tracks import Catalogue
 from retrieval.vectors import Vectors, audio_target, load_or_build_vectors
 
@@ -41,15 +42,24 @@ def centred(x: np.ndarray, mean: np.ndarray) -> np.ndarray:
     return y / np.maximum(np.linalg.norm(y, axis=-1, keepdims=True), 1e-12)
 
 
-def combine(text: np.ndarray, audio: np.ndarray, text_mean: np.ndarray) -> np.ndarray:
-    """Row-wise [a*centred(text), b*audio], L2-normalised, float32."""
-    out = np.empty((text.shape[0], text.shape[1] + audio.shape[1]), dtype=np.float32)
-    for start in range(0, text.shape[0], 65536):
-        stop = start + 65536
-        out[start:stop, : text.shape[1]] = TEXT_WEIGHT * centred(text[start:stop], text_mean)
-    out[:, text.shape[1] :] = AUDIO_WEIGHT * np.asarray(audio, dtype=np.float32)
-    out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-    return out
+def combined_chunks(text: np.ndarray, audio: np.ndarray, text_mean: np.ndarray) -> Iterator[np.ndarray]:
+    """Row-wise [a*centred(text), b*audio], L2-normalised, float32: consecutive chunks of rows (every row is made on
+    its own, so the chunks joined are the whole at once; a memory-mapped `text` is read one chunk at a time)."""
+    audio_chunks = row_chunks(audio)
+    for _, part in row_chunks(text):
+        _, audio_part = next(audio_chunks)
+        out = np.empty((len(part), text.shape[1] + audio.shape[1]), dtype=np.float32)
+        out[:, : text.shape[1]] = TEXT_WEIGHT * centred(part, text_mean)
+        out[:, text.shape[1] :] = AUDIO_WEIGHT * np.asarray(audio_part, dtype=np.float32)
+        out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+        yield out
+
+
+def save_items(path: Path, vectors: Vectors, text_mean: np.ndarray) -> None:
+    """Write the combined item vectors of `vectors` to the `.npy` file `path` as they are made, a chunk at a time."""
+    with NpyRowWriter(path, len(vectors), (vectors.text.shape[1] + vectors.audio.shape[1],)) as out:
+        for part in combined_chunks(vectors.text, vectors.audio, text_mean):
+            out.write(part)
 
 
 @dataclass
@@ -135,7 +145,8 @@ class Library:
             lambda d: {"date": d.date, "genre": d.genre}, lambda arrays: CatalogueDoubt(**arrays))
 
     def popularity_prior(self) -> np.ndarray:
-        """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once."""
+        """0..1 per row: popularity, else a Hot 100 stand-in, else the ranking's unknown default. Computed once
+        (read-only: a million rows are not copied per call)."""
         if getattr(self, "_popularity", None) is None:
             cat = self.catalogue
             pop = np.asarray(cat.column("popularity"), dtype=np.float32) / 100.0
@@ -143,9 +154,12 @@ class Library:
             proxy = 0.4 + 0.4 * np.clip(weeks / 20.0, 0, 1)
             pop = np.where(np.isnan(pop) & ~np.isnan(weeks), proxy, pop)
             self._popularity = pop  # NaN kept: ranking treats unknown itself
-        from retrieval.ranking import UNKNOWN_POPULARITY
+        if getattr(self, "_popularity_prior", None) is None:
+            from retrieval.ranking import UNKNOWN_POPULARITY
 
-        return np.nan_to_num(self._popularity, nan=UNKNOWN_POPULARITY)
+            self._popularity_prior = np.nan_to_num(self._popularity, nan=UNKNOWN_POPULARITY)
+            self._popularity_prior.setflags(write=False)
+        return self._popularity_prior
 
     def popularity(self, rows: np.ndarray) -> np.ndarray:
         """0..1 popularity of `rows` (Hot 100 weeks stand in where popularity is missing); NaN unknown."""
@@ -190,20 +204,24 @@ def build_library(home: Home, catalogue: Catalogue, encoder: TextEncoder, ann_th
     if not (directory / "done.json").exists():
         if progress:
             progress("index", 0, 1)
-        text_mean = np.asarray(vectors.text, dtype=np.float32).mean(axis=0)
-        items = combine(vectors.text, np.asarray(vectors.audio), text_mean)
+        # a chunk of rows at a time: the 1M-track item vectors (1.6 GB) are written to disk as they are made and
+        # indexed from the memory-mapped file, never held twice (`retrieval.npy_rows`)
+        text_mean = mean_rows(np.asarray(vectors.text, dtype=np.float32))
         tmp = directory.with_name(directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
-            np.save(tmp / "items.npy", items)
+            save_items(tmp / "items.npy", vectors, text_mean)
             np.save(tmp / "text_mean.npy", text_mean)
+            items = np.load(tmp / "items.npy", mmap_mode="r")
             index = build_index(items, ann_threshold=ann_threshold)
             save_index(index, tmp / "index.faiss")
+            kind, n = index.kind, len(items)
+            del index, items  # the library loads the saved index memory-mapped instead
             if progress:
                 progress("lexical index", 0, 1)
             LexicalIndex.build(catalogue).save(tmp / "lexical")
-            (tmp / "done.json").write_text(json.dumps({"version": LIBRARY_VERSION, "kind": index.kind, "n": len(items)}))
+            (tmp / "done.json").write_text(json.dumps({"version": LIBRARY_VERSION, "kind": kind, "n": n}))
         except BaseException:  # a full or read-only disk: leave no half-written folder behind
             shutil.rmtree(tmp, ignore_errors=True)
             raise

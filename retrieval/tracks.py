@@ -3,7 +3,8 @@
 A `Track` is one row, as a pydantic model: unknown values stay `None`, never 0.
 A `Catalogue` holds many tracks column by column (numpy arrays, NaN for unknown numbers)
 so that filtering and ranking over a million tracks stays fast; it builds `Track` models
-on demand and saves/loads itself as memory-mapped `.npy` files plus one JSON of strings.
+on demand and saves/loads itself as memory-mapped `.npy` files: numbers as columns, strings as UTF-8 bytes and
+offsets (`retrieval.string_columns`, decoded per value), so a loaded catalogue holds no Python string per row.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from retrieval.errors import NotReady
+from retrieval.string_columns import GenresColumn, StringColumn, write_column
 
 # Audio features on a 0..1 scale (Spotify Web API definitions).
 UNIT_FEATURES = (
@@ -45,7 +47,8 @@ FLOAT_COLUMNS = UNIT_FEATURES + (
     "chart_weeks",
 )
 STRING_COLUMNS = ("track_id", "title", "artist", "album", "release_date", "chart_debut", "path")
-CATALOGUE_FORMAT = 1
+# 2: string columns as memory-mapped UTF-8 arrays (`retrieval.string_columns`); 1: all strings in strings.json
+CATALOGUE_FORMAT = 2
 
 
 class Track(BaseModel):
@@ -91,8 +94,8 @@ class Catalogue:
 
     def __init__(
         self,
-        strings: dict[str, list[str | None]],
-        genres: list[tuple[str, ...]],
+        strings: dict[str, Sequence[str | None]],  # lists, or memory-mapped StringColumns when loaded
+        genres: Sequence[tuple[str, ...]],
         floats: dict[str, np.ndarray],
         explicit: np.ndarray,
         meta: dict | None = None,
@@ -199,9 +202,9 @@ class Catalogue:
             for c in FLOAT_COLUMNS:
                 np.save(tmp / f"{c}.npy", np.ascontiguousarray(self.floats[c], dtype=np.float32))
             np.save(tmp / "explicit.npy", np.ascontiguousarray(self.explicit, dtype=np.int8))
-            payload = {c: self.strings[c] for c in STRING_COLUMNS}
-            payload["genres"] = ["|".join(g) for g in self.genres]
-            (tmp / "strings.json").write_bytes(_json_bytes(payload))
+            for c in STRING_COLUMNS:
+                write_column(tmp, c, self.strings[c])
+            write_column(tmp, "genres", ["|".join(g) for g in self.genres])
             meta = dict(self.meta, format=CATALOGUE_FORMAT, n=len(self), content_hash=self.content_hash())
             (tmp / "manifest.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False))
         except BaseException:  # a full or read-only disk: leave no half-written folder behind
@@ -218,13 +221,18 @@ class Catalogue:
 
     @classmethod
     def load(cls, directory: Path) -> Catalogue:
-        """Read what `save` wrote; a missing, truncated or inconsistent part raises DamagedCatalogue."""
+        """Read what `save` wrote (string columns memory-mapped; a format-1 folder's strings.json read whole); a
+        missing, truncated or inconsistent part raises DamagedCatalogue."""
         directory = Path(directory)
         try:
             meta = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-            payload = json.loads((directory / "strings.json").read_bytes().decode("utf-8", "surrogateescape"))
-            strings = {c: list(payload[c]) for c in STRING_COLUMNS}
-            genres = [tuple(g.split("|")) if g else () for g in payload["genres"]]
+            if meta.get("format", 1) >= 2:
+                strings = {c: StringColumn.open(directory, c) for c in STRING_COLUMNS}
+                genres = GenresColumn.open(directory, "genres")
+            else:
+                payload = json.loads((directory / "strings.json").read_bytes().decode("utf-8", "surrogateescape"))
+                strings = {c: list(payload[c]) for c in STRING_COLUMNS}
+                genres = [tuple(g.split("|")) if g else () for g in payload["genres"]]
             floats = {c: np.load(directory / f"{c}.npy", mmap_mode="r") for c in FLOAT_COLUMNS}
             explicit = np.load(directory / "explicit.npy", mmap_mode="r")
             n = int(meta["n"])
@@ -245,15 +253,6 @@ class DamagedCatalogue(NotReady):
         where = os.fsencode(directory).decode("utf-8", "backslashreplace")  # printable even from an odd SEGUE_HOME
         super().__init__(f"The active catalogue in {where} is damaged ({what}). Import it again with "
                          "`segue catalog import PATH` (or `segue catalog demo`); listeners and history are kept.")
-
-
-def _json_bytes(payload: object) -> bytes:
-    """UTF-8 JSON; a file path with undecodable bytes (surrogate-escaped) is written back as those bytes."""
-    text = json.dumps(payload, ensure_ascii=False)
-    try:
-        return text.encode("utf-8", "surrogateescape")
-    except UnicodeEncodeError:  # a lone surrogate no file name produced: JSON escapes keep it exact
-        return json.dumps(payload).encode("ascii")
 
 
 def _rmtree(path: Path) -> None:

@@ -21,7 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.audio_space import AudioSpaceError, audio_matrix, audio_target, build_audio_vectors, unit_rows
+from retrieval.audio_space import (
+    AudioSpaceError,
+    audio_matrix,
+    audio_target,
+    build_audio_vectors,
+    unit_rows,
+    unit_rows_in_place,
+)
 from retrieval.collab import CollabError, build_collab_vectors
 from retrieval.encoder import TextEncoder
 from retrieval.errors import NotReady
@@ -164,7 +171,7 @@ def _compose(rows_terms: list[list[int]], genre_vectors: np.ndarray) -> np.ndarr
     cols = np.fromiter((c for t in rows_terms for c in t), dtype=np.int64, count=int(lengths.sum()))
     rows = np.repeat(np.arange(n), lengths)
     m = sp.csr_matrix((np.ones(cols.size, np.float32), (rows, cols)), shape=(n, genre_vectors.shape[0]))
-    return unit_rows(np.asarray(m @ genre_vectors, dtype=np.float32))
+    return unit_rows_in_place(np.asarray(m @ genre_vectors, dtype=np.float32))  # one (n, dim) array, no copies
 
 
 def build_vectors(catalogue: Catalogue, encoder: TextEncoder, progress: Progress | None = None) -> Vectors:
@@ -216,7 +223,7 @@ def build_vectors(catalogue: Catalogue, encoder: TextEncoder, progress: Progress
         text[rows] = _encode_batched(encoder, texts, "track texts", progress)
         inferred[rows] = True
     key = f"{catalogue.content_hash()}-{encoder_name(encoder)}-v{VECTORS_VERSION}"
-    return Vectors(text.astype(np.float32), inferred, audio, stats, terms, genre_vectors, key)
+    return Vectors(np.asarray(text, dtype=np.float32), inferred, audio, stats, terms, genre_vectors, key)
 
 
 def _audio_known(catalogue: Catalogue) -> np.ndarray:

@@ -108,16 +108,22 @@ def check_database(home: Home) -> tuple[bool, str]:
 def check_catalogue(home: Home) -> tuple[bool, str]:
     import numpy as np
 
-    from retrieval.tracks import FLOAT_COLUMNS
+    from retrieval.string_columns import StringColumn
+    from retrieval.tracks import FLOAT_COLUMNS, STRING_COLUMNS
 
     folder = home.catalog_dir
     if not home.has_catalogue():
         return True, "no catalogue yet (`segue demo` or `segue catalog import`)."
     try:
-        n = int(json.loads((folder / "manifest.json").read_text())["n"])
-        json.loads((folder / "strings.json").read_text())
-        short = [c for c in (*FLOAT_COLUMNS, "explicit") if np.load(folder / f"{c}.npy", mmap_mode="r").shape[0] != n]
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        meta = json.loads((folder / "manifest.json").read_text())
+        n = int(meta["n"])
+        if meta.get("format", 1) >= 2:  # string columns: bytes and offsets that fit together
+            short = [c for c in (*STRING_COLUMNS, "genres") if len(StringColumn.open(folder, c)) != n]
+        else:
+            json.loads((folder / "strings.json").read_text())
+            short = []
+        short += [c for c in (*FLOAT_COLUMNS, "explicit") if np.load(folder / f"{c}.npy", mmap_mode="r").shape[0] != n]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         return False, f"the catalogue in {folder} cannot be read ({e}); import it again with `segue catalog import`."
     if short:
         return False, f"the catalogue's columns {', '.join(short)} do not have {n} rows; import it again."

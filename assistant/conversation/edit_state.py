@@ -90,7 +90,7 @@ class EditState:
 
     def genre_mask(self, terms: list[str]) -> np.ndarray:
         pos = {t: j for j, t in enumerate(self.lib.vectors.genre_terms)}
-        return self.lib.genre_matrix().tagged_with_any([pos[t] for t in terms])
+        return self.lib.genre_matrix().any_of([pos[t] for t in terms])
 
     def allowed(self) -> np.ndarray:
         ok = allowed_mask(self.cat, filter_spec(self.c))

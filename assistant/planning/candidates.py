@@ -3,7 +3,7 @@
 `gather` merges rows from the request's meaning (a text query with its feel), the requested genres, named artists
 (BM25 over names only: the request's free words never match titles, albums or artist names), titles that carry
 the request's subject, the occasion's genre families, seeds, and the listener's taste, over-fetching and filtering
-in `retrieval.index.filtered_search`. `describe` turns the rows into `retrieval.ranking.Candidates`, with the gate
+in `retrieval.filtered_search`. `describe` turns the rows into `retrieval.ranking.Candidates`, with the gate
 that bounds how far the listener's own artists may lift each track.
 """
 
@@ -17,8 +17,8 @@ import numpy as np
 from assistant.model.constraints import Constraints
 from assistant.planning.meaning import artists_mask, concept_families, range_distance, title_mask
 from assistant.understanding import FILLER_WORDS
+from retrieval.filtered_search import filtered_search
 from retrieval.filters import artist_code_index
-from retrieval.index import filtered_search
 from retrieval.library import Library
 from retrieval.ranking import Candidates, feature_fit
 from retrieval.taste import TasteProfile, affinity, album_affinity, era_affinity

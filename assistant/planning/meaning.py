@@ -275,7 +275,7 @@ def family_mask(library: Library, families: list[str], rows: np.ndarray) -> np.n
     cols = [j for j, t in enumerate(terms) if any(p.search(t) for p in pats)]
     if not cols:
         return np.zeros(len(rows))
-    return library.genre_matrix().tagged_with_any(cols)[rows].astype(np.float64)
+    return library.genre_matrix().any_of(cols, rows).astype(np.float64)
 
 
 def title_mask(library: Library, words: list[str], rows: np.ndarray) -> np.ndarray:

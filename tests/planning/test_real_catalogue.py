@@ -66,7 +66,7 @@ def test_a_listeners_own_artists_yield_to_the_genre_asked_for(real_app):
     lib = real_app.planner.library()
     cat = lib.catalogue
     col = lib.vectors.genre_terms.index("thrash metal")
-    history = np.flatnonzero(lib.genre_matrix().tagged_with_any([col]))[:60].tolist()
+    history = np.flatnonzero(lib.genre_matrix().any_of([col]))[:60].tolist()
     now = datetime(2026, 1, 1, tzinfo=UTC)
     taste = build_taste(history, [now - timedelta(days=60 - i) for i in range(len(history))], [False] * len(history),
                         lib.items, cat.artist_codes, now=now)

@@ -29,9 +29,8 @@ def test_a_path_with_undecodable_bytes_saves_and_loads_back(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("name, damage", [
     ("manifest.json", b"{\"n\": 4, \"na"), ("manifest.json", b""), ("manifest.json", b"[1]"), ("manifest.json", b"{}"),
-    ("manifest.json", b"\xff\xfe\x00garbage"), ("strings.json", b"{\"track_id\": [\"t0\"]"),
-    ("strings.json", b"{\"track_id\": [], \"title\": []}"), ("year.npy", b"\x93NUMPY"), ("explicit.npy", b""),
-    ("energy.npy", None),
+    ("manifest.json", b"\xff\xfe\x00garbage"), ("title.utf8.npy", b"\x93NUMPY"), ("artist.offsets.npy", None),
+    ("genres.none.npy", b""), ("year.npy", b"\x93NUMPY"), ("explicit.npy", b""), ("energy.npy", None),
 ])
 def test_a_damaged_catalogue_is_one_error_that_says_to_import_again(tmp_path: Path, name, damage) -> None:
     small_catalogue().save(tmp_path / "catalog")
@@ -40,6 +39,19 @@ def test_a_damaged_catalogue_is_one_error_that_says_to_import_again(tmp_path: Pa
     else:
         (tmp_path / "catalog" / name).write_bytes(damage)
     with pytest.raises(DamagedCatalogue, match="damaged .*segue catalog import PATH"):
+        Catalogue.load(tmp_path / "catalog")
+
+
+@pytest.mark.parametrize("name, array", [
+    ("title.offsets.npy", np.array([0, 6, 12, 18, 99], dtype=np.int64)),  # past the end of the bytes
+    ("title.offsets.npy", np.array([0, 12, 6, 18, 24], dtype=np.int64)),  # going backwards
+    ("title.utf8.npy", np.zeros(5, dtype=np.uint8)),  # shorter than the offsets say
+    ("album.none.npy", np.zeros(4, dtype=np.int64)),  # not booleans
+])
+def test_a_string_column_whose_files_disagree_is_damaged(tmp_path: Path, name, array) -> None:
+    small_catalogue().save(tmp_path / "catalog")
+    np.save(tmp_path / "catalog" / name, array)
+    with pytest.raises(DamagedCatalogue, match="string column"):
         Catalogue.load(tmp_path / "catalog")
 
 

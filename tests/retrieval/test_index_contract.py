@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from retrieval.filtered_search import filtered_search
 from retrieval.index import (
     IndexInputError,
     build_index,
-    filtered_search,
     load_index,
     save_index,
 )

@@ -84,12 +84,12 @@ class Tiny:
 
 
 def test_genre_matrix_scores_and_tags():
-    cat = Tiny([["rock", "punk"], [], ["jazz"], ["rock"], ["unknown tag"]])
+    cat = Tiny([("rock", "punk"), (), ("jazz",), ("rock",), ("unknown tag",)])
     g = GenreMatrix(cat, ["jazz", "punk", "rock"])
     s = g.scores(np.array([0.0, 0.5, 1.0], np.float32))
     assert np.allclose(s, [0.8 * 1.0 + 0.2 * 0.75, 0.0, 0.0, 1.0, 0.0])
     assert np.allclose(g.scores(np.array([0.0, 0.5, 1.0], np.float32), np.array([3, 0])), [s[3], s[0]])
-    assert g.tagged_with_any([1]).tolist() == [True, False, False, False, False]
+    assert g.any_of([1]).tolist() == [True, False, False, False, False]
 
 
 def test_lexical_index_reads_scipys_npz_and_its_own(tmp_path):
