@@ -15,7 +15,7 @@ import numpy as np
 from assistant.compose import build
 from assistant.model.settings import Settings
 from assistant.understanding import saved_vocabulary
-from assistant.understanding.concept_index import ConceptIndex
+from assistant.understanding.concept_index import SHIPPED_DIR, ConceptIndex
 from retrieval import derived
 
 
@@ -108,13 +108,14 @@ def test_a_second_import_keeps_the_concept_vectors(tmp_path):
 
 
 def test_vocabulary_prepared_in_the_demo_home(demo_app, demo_home):
-    """Integration: the demo home (installed by the session's fixture, an import) holds the real encoder's concept
-    vectors, and its saved vocabulary parts are those the demo catalogue builds."""
+    """Integration: the demo home (installed by the session's fixture, an import) finds the real encoder's concept
+    vectors ready (shipped with Segue, so the home holds no copy), and its saved vocabulary parts are those the demo
+    catalogue builds."""
     from tests.understanding.test_saved_vocabulary import same_entities, same_names
 
     encoder = demo_app.catalogue.encoder
     key = ConceptIndex.from_path(encoder, demo_home / "concepts").key
-    assert (demo_home / "concepts" / f"{key}.npy").exists()
+    assert (SHIPPED_DIR / f"{key}.npy").exists() and not (demo_home / "concepts" / f"{key}.npy").exists()
     library = demo_app.catalogue.library()
     loaded = saved_vocabulary.vocabulary_parts(library)  # as saved at install (or built and saved, when removed)
     assert derived.path_for(library.cache_dir, saved_vocabulary.NAME, saved_vocabulary.code_key()).exists()
