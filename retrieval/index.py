@@ -362,8 +362,9 @@ def load_index(path: Path, mmap: bool = True) -> VectorIndex:
 
     With `mmap` an IVF index's inverted lists (its vectors: 1.6 GB at a million tracks) are memory-mapped from the
     file (`faiss.IO_FLAG_MMAP`, read-only) instead of read into memory: the same search results, and a process
-    holds only the lists it has probed, as file pages it shares with other processes serving the same home. Flat
-    and HNSW indexes are read whole either way."""
+    holds only the lists it has probed, as file pages it shares with other processes serving the same home.
+    Measured at 1M (page cache warm): loads in 0.06 s instead of 4.7 s, searches ~1 ms slower (p50 3.3-5.4 ms
+    against 2.3-4.3 ms for k = 50-8000). Flat and HNSW indexes are read whole either way."""
     import faiss
 
     path = Path(path)
@@ -376,6 +377,9 @@ def load_index(path: Path, mmap: bool = True) -> VectorIndex:
     if isinstance(inner, faiss.IndexHNSWFlat):
         return HNSWIndex(inner)
     if isinstance(inner, faiss.IndexIVFFlat) and inner.metric_type == faiss.METRIC_INNER_PRODUCT:
+        lists = faiss.downcast_InvertedLists(inner.invlists)
+        if isinstance(lists, faiss.OnDiskInvertedLists):
+            lists.prefetch_nthread = 0  # else every search starts 32 threads to pre-read its lists: +2 ms a search
         return IVFIndex(inner)
     if isinstance(inner, faiss.IndexFlat) and inner.metric_type == faiss.METRIC_INNER_PRODUCT:
         return ExactIndex(inner)
