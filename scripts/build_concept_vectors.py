@@ -1,8 +1,8 @@
-"""Write the concept phrase vectors Segue ships (assistant/understanding/data/concept_vectors/<key>.npy) for the
-built-in encoder and concept inventory, and remove stale ones. Run it after editing the concepts' names or phrases
-(tests/understanding/test_shipped_concept_vectors.py fails until then):
+"""Write the concept phrase vectors Segue uses (assistant/understanding/data/concept_vectors/<key>.npy) for the
+built-in encoder and concept inventory, and remove stale ones. scripts/setup.sh runs it with --if-missing (the
+file is built, not stored in git); run it without after editing the concepts' names or phrases:
 
-    .venv/bin/python scripts/build_concept_vectors.py
+    .venv/bin/python scripts/build_concept_vectors.py [--if-missing]
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ def main() -> None:
 
     index = ConceptIndex.from_path(E5Encoder())
     path = SHIPPED_DIR / f"{index.key}.npy"
+    if "--if-missing" in sys.argv[1:] and index._read(path) is not None:
+        return
     if path.exists():
         path.unlink()  # encode afresh rather than read this very file back
     vectors = index.load()

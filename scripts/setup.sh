@@ -20,3 +20,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   rm -f "$log"
   touch "$stamp"
 fi
+# The concept phrase vectors for the built-in encoder are built here once (~15-50 s), not stored in git and not
+# paid by a listener's first request; a current file is kept.
+HF_HUB_OFFLINE=1 .venv/bin/python scripts/build_concept_vectors.py --if-missing
